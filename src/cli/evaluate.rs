@@ -1,0 +1,90 @@
+//! `assay evaluate`: one answer, a human-readable report or the JSON evaluation.
+
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use assay::{EvaluateOptions, Evaluator};
+
+use super::report;
+
+/// Arguments of `assay evaluate`.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// A bank question id, or a question's wording in free text.
+    #[arg(long, short)]
+    question: String,
+    /// The answer text (default: read standard input).
+    #[arg(long, short, conflicts_with = "answer_file")]
+    answer: Option<String>,
+    /// Read the answer from this file.
+    #[arg(long, value_name = "FILE")]
+    answer_file: Option<PathBuf>,
+    /// Print the evaluation as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
+    let answer = match (&args.answer, &args.answer_file) {
+        (Some(text), _) => text.clone(),
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .with_context(|| format!("reading the answer from {}", path.display()))?,
+        (None, None) => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("reading the answer from standard input")?;
+            text
+        }
+    };
+
+    // An exact id wins; anything else is a wording to look up.
+    let (question_id, lookup) = if evaluator.bank().get(&args.question).is_some() {
+        (args.question.clone(), None)
+    } else {
+        let lookup = evaluator.lookup(&args.question)?;
+        match lookup.best {
+            Some(best) => (
+                evaluator.bank().questions()[best.question].id.to_string(),
+                Some(best.confidence),
+            ),
+            None => {
+                let mut suggestions: Vec<String> = lookup
+                    .candidates
+                    .iter()
+                    .map(|c| evaluator.bank().questions()[c.question].id.to_string())
+                    .collect();
+                if suggestions.is_empty() {
+                    suggestions = evaluator.suggest(&args.question);
+                }
+                eprintln!("error: unknown question `{}`", args.question);
+                if !suggestions.is_empty() {
+                    eprintln!("closest: {}", suggestions.join(", "));
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+    };
+    let options = EvaluateOptions {
+        asked: lookup.map(|_| args.question.as_str()),
+        ..EvaluateOptions::default()
+    };
+    let evaluation = evaluator.evaluate_with(&question_id, &answer, &options)?;
+    if args.json {
+        let mut value = serde_json::to_value(&evaluation)?;
+        if let (Some(confidence), Some(map)) = (lookup, value.as_object_mut()) {
+            map.insert("lookup_confidence".into(), serde_json::json!(confidence));
+        }
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        let question = evaluator
+            .bank()
+            .get(&question_id)
+            .map(|q| q.question.as_str())
+            .unwrap_or_default();
+        print!("{}", report::render(question, &answer, &evaluation, lookup));
+    }
+    Ok(ExitCode::SUCCESS)
+}

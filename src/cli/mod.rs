@@ -1,0 +1,58 @@
+//! Arguments and dispatch. Each subcommand lives in its own module.
+
+mod check;
+mod evaluate;
+mod grade;
+mod questions;
+mod report;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use assay::Evaluator;
+
+/// Deterministic, explainable evaluation of free-text interview answers.
+#[derive(Debug, Parser)]
+#[command(name = "assay", version, about)]
+pub struct Cli {
+    /// Corpus directory to use instead of the one compiled into the binary.
+    #[arg(long, global = true, env = "ASSAY_CORPUS", value_name = "DIR")]
+    corpus: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Evaluate one answer to one question.
+    Evaluate(evaluate::Args),
+    /// Validate a corpus and verify its model answers with the engine.
+    Check(check::Args),
+    /// List the bank, or search it.
+    Questions(questions::Args),
+    /// Evaluate a JSONL file of answers; with grades, report agreement.
+    Grade(grade::Args),
+}
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Check(args) => check::run(args, cli.corpus),
+        Command::Evaluate(args) => evaluate::run(args, &load(cli.corpus)?),
+        Command::Questions(args) => questions::run(args, &load(cli.corpus)?),
+        Command::Grade(args) => grade::run(args, &load(cli.corpus)?),
+    }
+}
+
+/// The evaluator over `--corpus`, or the embedded bank.
+fn load(corpus: Option<PathBuf>) -> anyhow::Result<Evaluator> {
+    match corpus {
+        Some(dir) => {
+            Evaluator::from_dir(&dir).with_context(|| format!("loading the corpus in {}", dir.display()))
+        }
+        None => Evaluator::embedded().context("loading the embedded corpus"),
+    }
+}

@@ -1,0 +1,116 @@
+//! The bank compiled for matching: every alias and phrase analysed once, at start.
+
+use std::collections::BTreeSet;
+
+use super::fuzzy::{self, RubricWord};
+use super::matcher::Phrase;
+use crate::bank::{Bank, Question, RedFlag};
+use crate::text::Analyzer;
+
+/// Where a red flag is defined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FlagSource {
+    /// In the question's own file, at this position.
+    Question(usize),
+    /// In the common file, at this position.
+    Common(usize),
+}
+
+/// One question ready to be matched against answers.
+#[derive(Debug, Clone)]
+pub struct CompiledQuestion {
+    /// Per concept (same order as the question's), its compiled aliases.
+    pub concepts: Vec<Vec<Phrase>>,
+    /// Every red flag that applies: the question's own, then the common ones.
+    pub flags: Vec<(FlagSource, Vec<Phrase>)>,
+    /// Stems of the canonical wording's content words, for question demoting.
+    pub question_stems: BTreeSet<String>,
+    /// The rubric's long words, sorted, that misspellings may resolve to.
+    pub rubric_words: Vec<RubricWord>,
+}
+
+fn compile_phrases(analyzer: &Analyzer, texts: &[crate::bank::Text]) -> Vec<Phrase> {
+    texts
+        .iter()
+        .map(|t| Phrase {
+            text: t.as_str().to_owned(),
+            terms: analyzer.phrase_terms(t.as_str()),
+        })
+        .filter(|p| !p.terms.is_empty())
+        .collect()
+}
+
+impl CompiledQuestion {
+    /// Compiles `question` with the bank's common red flags.
+    pub fn new(analyzer: &Analyzer, question: &Question, common: &[RedFlag]) -> Self {
+        let concepts: Vec<Vec<Phrase>> = question
+            .concepts
+            .iter()
+            .map(|c| compile_phrases(analyzer, &c.aliases))
+            .collect();
+        let mut flags: Vec<(FlagSource, Vec<Phrase>)> = question
+            .red_flags
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FlagSource::Question(i), compile_phrases(analyzer, &f.phrases)))
+            .collect();
+        flags.extend(
+            common
+                .iter()
+                .enumerate()
+                .map(|(i, f)| (FlagSource::Common(i), compile_phrases(analyzer, &f.phrases))),
+        );
+        let question_stems = content_stems(analyzer, question.question.as_str());
+        let mut rubric_words: BTreeSet<RubricWord> = BTreeSet::new();
+        for alias in question.concepts.iter().flat_map(|c| c.aliases.iter()) {
+            for token in analyzer.analyze(alias.as_str()).tokens() {
+                if token.norm.chars().count() >= fuzzy::MIN_LEN && !token.stop {
+                    rubric_words.insert(RubricWord {
+                        norm: token.norm.clone(),
+                        stem: token.stem.clone(),
+                    });
+                }
+            }
+        }
+        CompiledQuestion {
+            concepts,
+            flags,
+            question_stems,
+            rubric_words: rubric_words.into_iter().collect(),
+        }
+    }
+}
+
+/// Distinct stems of `text`'s content words.
+pub fn content_stems(analyzer: &Analyzer, text: &str) -> BTreeSet<String> {
+    analyzer
+        .analyze(text)
+        .tokens()
+        .iter()
+        .filter(|t| !t.stop)
+        .map(|t| t.stem.clone())
+        .collect()
+}
+
+/// Every stem the bank uses anywhere: words here are real, never misspellings.
+pub fn bank_vocabulary(analyzer: &Analyzer, bank: &Bank) -> BTreeSet<String> {
+    let mut vocabulary = BTreeSet::new();
+    let mut add = |text: &str| {
+        for t in analyzer.analyze(text).tokens() {
+            vocabulary.insert(t.stem.clone());
+        }
+    };
+    for q in bank.questions() {
+        q.all_wordings().for_each(|w| add(w.as_str()));
+        q.model_answers.iter().for_each(|a| add(a.text.as_str()));
+        for c in &q.concepts {
+            add(c.label.as_str());
+            add(c.hint.as_str());
+            c.aliases.iter().for_each(|a| add(a.as_str()));
+        }
+        for f in &q.red_flags {
+            add(f.why.as_str());
+        }
+    }
+    vocabulary
+}

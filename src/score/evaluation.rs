@@ -1,0 +1,294 @@
+//! What an evaluation reports, as it is serialised to clients.
+//!
+//! Fields only ever get added; absent values are `null`, never missing.
+
+use serde::Serialize;
+
+use crate::bank::Severity;
+use crate::text::Span;
+
+/// Version of the scoring method; changes whenever a score for the same input may change.
+pub const SCORING_VERSION: &str = "1.0.0";
+
+/// A Greenhouse-style scorecard rating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rating {
+    /// Below the `no` threshold.
+    DefinitelyNot,
+    /// At or above `no`, below `yes`.
+    No,
+    /// At or above `yes`, below `strong_yes`.
+    Yes,
+    /// At or above `strong_yes`.
+    StrongYes,
+}
+
+impl Rating {
+    /// The snake_case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rating::DefinitelyNot => "definitely_not",
+            Rating::No => "no",
+            Rating::Yes => "yes",
+            Rating::StrongYes => "strong_yes",
+        }
+    }
+}
+
+/// A piece of evidence: where in the answer, what it says, and what it matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evidence {
+    /// Byte offset of the first character.
+    pub start: usize,
+    /// Byte offset one past the last character.
+    pub end: usize,
+    /// The answer's text at `start..end`.
+    pub text: String,
+    /// The rubric alias or phrase that matched.
+    pub matched: String,
+    /// Whether a misspelled word took part in the match.
+    pub misspelled: bool,
+}
+
+impl Evidence {
+    /// The span of this evidence.
+    pub fn span(&self) -> Span {
+        Span {
+            start: self.start,
+            end: self.end,
+        }
+    }
+}
+
+/// A concept the answer shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CoveredConcept {
+    /// Concept id.
+    pub id: String,
+    /// Concept label.
+    pub label: String,
+    /// The concept's weight in the rubric.
+    pub weight: f64,
+    /// Share of the weight credited: 1, or 0.5 when the only evidence repeats the question's words.
+    pub credit: f64,
+    /// Where the answer shows it.
+    pub evidence: Vec<Evidence>,
+}
+
+/// A concept the answer does not show.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MissingConcept {
+    /// Concept id.
+    pub id: String,
+    /// Concept label.
+    pub label: String,
+    /// The concept's weight in the rubric.
+    pub weight: f64,
+    /// What the candidate could add.
+    pub hint: String,
+}
+
+/// A concept the answer names only to dismiss it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DismissedConcept {
+    /// Concept id.
+    pub id: String,
+    /// Concept label.
+    pub label: String,
+    /// The concept's weight in the rubric.
+    pub weight: f64,
+    /// Where the answer dismisses it.
+    pub evidence: Vec<Evidence>,
+    /// What the candidate could say instead.
+    pub hint: String,
+}
+
+/// A red flag the answer raises.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RaisedFlag {
+    /// Red flag id.
+    pub id: String,
+    /// What the practice is.
+    pub label: String,
+    /// How serious it is.
+    pub severity: Severity,
+    /// Why it is a concern.
+    pub why: String,
+    /// Whether it comes from the common flags rather than the question's own.
+    pub common: bool,
+    /// Where the answer advocates it.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The answer is too short to judge.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TooShort {
+    /// Words in the answer.
+    pub words: usize,
+    /// Words needed not to be flagged.
+    pub minimum: usize,
+}
+
+/// The answer lists terms with no sentences connecting them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KeywordStuffing {
+    /// Share of function words among the answer's words (prose has about 0.4).
+    pub function_word_ratio: f64,
+    /// Average words per clause or list item.
+    pub words_per_clause: f64,
+}
+
+/// The answer names rubric concepts only to dismiss them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DismissiveTerms {
+    /// The dismissed concepts' ids.
+    pub concepts: Vec<String>,
+}
+
+/// The answer is about another question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OffTopic {
+    /// The bank question the answer is closest to.
+    pub closest_question: String,
+    /// Closeness to this question's model answers (0–1).
+    pub similarity: f64,
+    /// Closeness to the closest question's model answers (0–1).
+    pub closest_similarity: f64,
+}
+
+/// A misspelled word that was still understood.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Misspelling {
+    /// Byte offset of the word.
+    pub start: usize,
+    /// Byte offset one past the word.
+    pub end: usize,
+    /// The word as written.
+    pub written: String,
+    /// The rubric word it was read as.
+    pub read_as: String,
+}
+
+/// Answer-level signals: each `null` when absent.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Signals {
+    /// Too short to judge.
+    pub too_short: Option<TooShort>,
+    /// A bare list of terms.
+    pub keyword_stuffing: Option<KeywordStuffing>,
+    /// Rubric terms named only to be dismissed.
+    pub dismissive_terms: Option<DismissiveTerms>,
+    /// An answer to another question.
+    pub off_topic: Option<OffTopic>,
+    /// Misspelled words that were still understood (empty when none).
+    pub misspellings: Vec<Misspelling>,
+}
+
+/// One rule's contribution to the score; the contributions add up to the score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "rule", rename_all = "snake_case")]
+pub enum ScoreDetail {
+    /// Weighted share of the rubric's concepts the answer shows.
+    Coverage {
+        /// Points contributed.
+        points: f64,
+        /// Weight of the covered concepts, after question demoting.
+        covered_weight: f64,
+        /// Weight of all concepts.
+        total_weight: f64,
+        /// Covered share at which coverage earns its full points.
+        saturation: f64,
+        /// Points at full coverage.
+        max_points: f64,
+    },
+    /// Closeness to the model answers (BM25, normalised).
+    Similarity {
+        /// Points contributed.
+        points: f64,
+        /// 0–1, where 1 is as close as the closest model answer to itself.
+        similarity: f64,
+        /// Points at full similarity.
+        max_points: f64,
+    },
+    /// Concepts named only to be dismissed.
+    Dismissal {
+        /// Points contributed (negative).
+        points: f64,
+        /// Weight of the dismissed concepts.
+        dismissed_weight: f64,
+    },
+    /// A red flag raised.
+    RedFlag {
+        /// Points contributed (negative).
+        points: f64,
+        /// The red flag's id.
+        id: String,
+        /// Its severity.
+        severity: Severity,
+    },
+    /// An answer-level signal that caps the score.
+    Cap {
+        /// Points contributed (negative or zero).
+        points: f64,
+        /// The signal (`off_topic`, `keyword_stuffing`, `too_short`, `red_flag`).
+        signal: String,
+        /// The highest score the signal allows.
+        cap: f64,
+    },
+    /// Keeps the score at 0 or above when penalties exceed the points earned.
+    Floor {
+        /// Points contributed (zero or positive).
+        points: f64,
+    },
+}
+
+impl ScoreDetail {
+    /// The points this rule contributed.
+    pub fn points(&self) -> f64 {
+        match self {
+            ScoreDetail::Coverage { points, .. }
+            | ScoreDetail::Similarity { points, .. }
+            | ScoreDetail::Dismissal { points, .. }
+            | ScoreDetail::RedFlag { points, .. }
+            | ScoreDetail::Cap { points, .. }
+            | ScoreDetail::Floor { points } => *points,
+        }
+    }
+}
+
+/// Counts describing the answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnswerStats {
+    /// Words.
+    pub words: usize,
+    /// Sentences.
+    pub sentences: usize,
+}
+
+/// The full, deterministic evaluation of one answer to one question.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The bank question evaluated against.
+    pub question_id: String,
+    /// 0–100, one decimal; the sum of `breakdown`'s points.
+    pub score: f64,
+    /// The rating the score falls in.
+    pub rating: Rating,
+    /// Each rule's contribution, in the order applied.
+    pub breakdown: Vec<ScoreDetail>,
+    /// Concepts shown, with evidence.
+    pub covered: Vec<CoveredConcept>,
+    /// Concepts not shown, with hints.
+    pub missing: Vec<MissingConcept>,
+    /// Concepts named only to be dismissed.
+    pub dismissed: Vec<DismissedConcept>,
+    /// Red flags raised, with evidence.
+    pub red_flags: Vec<RaisedFlag>,
+    /// Answer-level signals.
+    pub signals: Signals,
+    /// Counts describing the answer.
+    pub stats: AnswerStats,
+    /// The scoring method's version.
+    pub scoring_version: &'static str,
+}

@@ -1,0 +1,118 @@
+//! Misspellings that still show knowledge: "idempotancy", "circut breaker".
+//!
+//! An answer word is a candidate only when it is long enough to misspell
+//! safely (6+ letters), unknown to the whole bank's vocabulary (a real word the
+//! bank uses is never "corrected"), and starts with the same letter as the
+//! rubric word. It then resolves to a rubric word within one edit (two from 9
+//! letters on), by Damerau–Levenshtein distance on the folded form or the stem.
+
+use strsim::damerau_levenshtein;
+
+/// Shortest word considered for a misspelling.
+pub const MIN_LEN: usize = 6;
+/// Shortest stem on which one edit is forgiven.
+const MIN_STEM_FOR_EDIT: usize = 8;
+/// From this length on, two edits are forgiven instead of one.
+const TWO_EDITS_FROM: usize = 9;
+
+/// A rubric word that misspellings may resolve to.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RubricWord {
+    /// The folded word as the rubric writes it.
+    pub norm: String,
+    /// Its stem: what a resolved misspelling is matched as.
+    pub stem: String,
+}
+
+/// Edits forgiven for a word of `len` characters.
+fn allowed_edits(len: usize) -> usize {
+    if len >= TWO_EDITS_FROM {
+        2
+    } else {
+        1
+    }
+}
+
+/// The rubric word `norm` / `stem` misspells, if any. `words` is sorted by norm.
+pub fn resolve<'w>(norm: &str, stem: &str, words: &'w [RubricWord]) -> Option<&'w RubricWord> {
+    let len = norm.chars().count();
+    if len < MIN_LEN || !norm.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let first = norm.chars().next()?;
+    let mut best: Option<(usize, &RubricWord)> = None;
+    for word in words.iter().filter(|w| w.norm.starts_with(first)) {
+        let word_len = word.norm.chars().count();
+        if word_len.abs_diff(len) > 2 || word.norm == norm {
+            continue;
+        }
+        let allowed = allowed_edits(len.min(word_len));
+        let by_norm = damerau_levenshtein(norm, &word.norm);
+        // Stems are shorter than words, so they forgive one edit only when long;
+        // exact stems already unify inflections.
+        let by_stem = if stem.len().min(word.stem.len()) >= MIN_STEM_FOR_EDIT {
+            damerau_levenshtein(stem, &word.stem)
+        } else {
+            usize::MAX
+        };
+        let distance = if by_norm <= allowed {
+            by_norm
+        } else if by_stem <= 1 {
+            by_stem
+        } else {
+            continue;
+        };
+        if best.is_none_or(|(d, _)| distance < d) {
+            best = Some((distance, word));
+        }
+    }
+    best.map(|(_, w)| w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Analyzer;
+
+    fn words(list: &[&str]) -> Vec<RubricWord> {
+        let a = Analyzer::english();
+        let mut v: Vec<RubricWord> = list
+            .iter()
+            .map(|w| RubricWord {
+                norm: (*w).to_owned(),
+                stem: a.stem(w),
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn fix(word: &str, list: &[&str]) -> Option<String> {
+        let a = Analyzer::english();
+        resolve(word, &a.stem(word), &words(list)).map(|w| w.norm.clone())
+    }
+
+    #[test]
+    fn common_misspellings_resolve() {
+        let rubric = ["idempotency", "circuit", "exponential", "backoff", "kubernetes"];
+        assert_eq!(fix("idempotancy", &rubric).as_deref(), Some("idempotency"));
+        assert_eq!(fix("circut", &rubric).as_deref(), Some("circuit"));
+        assert_eq!(fix("exponental", &rubric).as_deref(), Some("exponential"));
+        assert_eq!(fix("backof", &rubric).as_deref(), Some("backoff"));
+        assert_eq!(fix("kubernates", &rubric).as_deref(), Some("kubernetes"));
+    }
+
+    #[test]
+    fn short_words_are_never_corrected() {
+        assert_eq!(fix("tls", &["mtls"]), None);
+        assert_eq!(fix("cach", &["cache"]), None);
+        assert_eq!(fix("index", &["indexe"]), None);
+    }
+
+    #[test]
+    fn distant_or_differently_initialled_words_are_not_corrected() {
+        assert_eq!(fix("sharding", &["charding"]), None);
+        assert_eq!(fix("replication", &["replacement"]), None);
+        assert_eq!(fix("p99999", &["p99998"]), None);
+    }
+}

@@ -1,0 +1,185 @@
+//! Finding a phrase's terms in an analysed answer.
+//!
+//! A phrase (alias or red-flag phrasing) matches when all its terms occur in
+//! one sentence, in any order, within a window of `terms + slack` tokens.
+//! Misspelled answer words that resolve to a rubric word ([`super::fuzzy`])
+//! take part in concept matching, marked so the evidence can say so.
+
+use std::collections::HashMap;
+
+use crate::text::Analyzed;
+
+/// A phrase compiled to the stems it must match.
+#[derive(Debug, Clone)]
+pub struct Phrase {
+    /// The phrase as written in the corpus, reported as the matched alias.
+    pub text: String,
+    /// The stems to find, glue words removed.
+    pub terms: Vec<String>,
+}
+
+/// Where a phrase matched: tokens `first..=last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PhraseMatch {
+    /// First matched token.
+    pub first: usize,
+    /// Last matched token.
+    pub last: usize,
+    /// Whether a misspelled word took part.
+    pub misspelled: bool,
+}
+
+/// Every token position of every stem in an answer, built once per evaluation.
+#[derive(Debug, Default)]
+pub struct Positions<'a> {
+    exact: HashMap<&'a str, Vec<usize>>,
+    /// Misspelled tokens resolved to a rubric stem: stem → token positions.
+    fuzzy: HashMap<String, Vec<usize>>,
+    sentences: Vec<u32>,
+}
+
+impl<'a> Positions<'a> {
+    /// Indexes the tokens of `analyzed` by stem.
+    pub fn new(analyzed: &'a Analyzed) -> Self {
+        let mut exact: HashMap<&str, Vec<usize>> = HashMap::with_capacity(analyzed.tokens().len());
+        for (i, t) in analyzed.tokens().iter().enumerate() {
+            exact.entry(t.stem.as_str()).or_default().push(i);
+        }
+        Positions {
+            exact,
+            fuzzy: HashMap::new(),
+            sentences: analyzed.tokens().iter().map(|t| t.sentence).collect(),
+        }
+    }
+
+    /// Records that the token at `position` is a misspelling of `stem`.
+    pub fn add_fuzzy(&mut self, stem: &str, position: usize) {
+        self.fuzzy.entry(stem.to_owned()).or_default().push(position);
+    }
+
+    /// Whether `stem` occurs exactly.
+    pub fn contains(&self, stem: &str) -> bool {
+        self.exact.contains_key(stem)
+    }
+
+    /// Every match of `phrase` with at most `slack` extra tokens in its window.
+    /// With `allow_fuzzy`, misspelled tokens count.
+    pub fn find(&self, phrase: &Phrase, slack: usize, allow_fuzzy: bool) -> Vec<PhraseMatch> {
+        let mut lists: Vec<Vec<(usize, bool)>> = Vec::with_capacity(phrase.terms.len());
+        for term in &phrase.terms {
+            let mut list: Vec<(usize, bool)> = self
+                .exact
+                .get(term.as_str())
+                .map(|v| v.iter().map(|&p| (p, false)).collect())
+                .unwrap_or_default();
+            if allow_fuzzy {
+                if let Some(v) = self.fuzzy.get(term) {
+                    list.extend(v.iter().map(|&p| (p, true)));
+                    list.sort_unstable();
+                }
+            }
+            if list.is_empty() {
+                return Vec::new();
+            }
+            lists.push(list);
+        }
+        let window = phrase.terms.len() + if phrase.terms.len() > 1 { slack } else { 0 };
+        let Some(anchor) = (0..lists.len()).min_by_key(|&i| lists[i].len()) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for &(p, p_fuzzy) in &lists[anchor] {
+            let sentence = self.sentences[p];
+            let (mut first, mut last, mut misspelled) = (p, p, p_fuzzy);
+            let mut complete = true;
+            for (j, list) in lists.iter().enumerate() {
+                if j == anchor {
+                    continue;
+                }
+                match nearest(list, p, |q| self.sentences[q] == sentence) {
+                    Some((q, q_fuzzy)) => {
+                        first = first.min(q);
+                        last = last.max(q);
+                        misspelled |= q_fuzzy;
+                    }
+                    None => {
+                        complete = false;
+                        break;
+                    }
+                }
+            }
+            if complete && last - first < window {
+                found.push(PhraseMatch {
+                    first,
+                    last,
+                    misspelled,
+                });
+            }
+        }
+        found.sort_unstable();
+        found.dedup_by(|a, b| a.first == b.first && a.last == b.last);
+        found
+    }
+}
+
+/// The occurrence in sorted `list` nearest to `p` that satisfies `keep`.
+fn nearest(list: &[(usize, bool)], p: usize, keep: impl Fn(usize) -> bool) -> Option<(usize, bool)> {
+    let split = list.partition_point(|&(q, _)| q < p);
+    let after = list[split..].iter().find(|&&(q, _)| keep(q));
+    let before = list[..split].iter().rev().find(|&&(q, _)| keep(q));
+    match (before, after) {
+        (Some(&b), Some(&a)) => Some(if p - b.0 <= a.0 - p { b } else { a }),
+        (Some(&b), None) => Some(b),
+        (None, Some(&a)) => Some(a),
+        (None, None) => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Analyzer;
+
+    fn phrase(text: &str) -> Phrase {
+        Phrase {
+            text: text.to_owned(),
+            terms: Analyzer::english().phrase_terms(text),
+        }
+    }
+
+    fn find(answer: &str, alias: &str, slack: usize) -> Vec<(usize, usize)> {
+        let analyzed = Analyzer::english().analyze(answer);
+        Positions::new(&analyzed)
+            .find(&phrase(alias), slack, true)
+            .into_iter()
+            .map(|m| (m.first, m.last))
+            .collect()
+    }
+
+    #[test]
+    fn terms_match_in_any_order_within_the_window() {
+        assert_eq!(find("we read the query plan", "query plan", 3), [(3, 4)]);
+        assert_eq!(find("the plans of each query", "query plan", 3), [(1, 4)]);
+        assert!(find("the plan was long and then the query ran", "query plan", 3).is_empty());
+    }
+
+    #[test]
+    fn matches_do_not_cross_sentences() {
+        assert!(find("Check the query. A plan helps.", "query plan", 3).is_empty());
+    }
+
+    #[test]
+    fn inflections_match_through_stems() {
+        assert_eq!(find("Indexing the columns", "index the column", 3), [(0, 2)]);
+    }
+
+    #[test]
+    fn every_occurrence_is_found_once() {
+        assert_eq!(find("Redis here, Redis there", "redis", 3), [(0, 0), (2, 2)]);
+    }
+
+    #[test]
+    fn a_missing_term_means_no_match() {
+        assert!(find("composite keys", "composite index", 3).is_empty());
+    }
+}

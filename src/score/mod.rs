@@ -1,0 +1,486 @@
+//! The scorer: from (question, answer) to an [`Evaluation`] with evidence.
+//!
+//! [`Evaluator::evaluate`] is a pure, deterministic function of the bank, the
+//! question and the answer. It reads the answer once through the analyzer,
+//! then applies named rules, each reporting its own contribution
+//! ([`ScoreDetail`]) so the breakdown adds up to the score exactly:
+//!
+//! 1. **coverage** — the weighted share of rubric concepts the answer shows,
+//!    saturating at [`COVERAGE_SATURATION`] (an expert need not say everything);
+//!    a concept whose only evidence repeats the question's words earns half.
+//! 2. **similarity** — closeness to the model answers (BM25 through tantivy).
+//! 3. **dismissal** — concepts named only to be dismissed take points away.
+//! 4. **red_flag** — each advocated bad practice, by severity.
+//! 5. **cap** — off-topic, keyword-stuffed, too-short answers and high-severity
+//!    flags cap the score.
+
+mod compile;
+mod concepts;
+pub mod evaluation;
+mod flags;
+pub mod fuzzy;
+pub mod matcher;
+mod signals;
+
+use std::collections::BTreeSet;
+
+use compile::CompiledQuestion;
+pub use evaluation::*;
+use matcher::Positions;
+
+use crate::bank::{Bank, Severity};
+use crate::error::{Error, Result};
+use crate::search::{BankIndex, Lookup};
+use crate::text::{Analyzed, Analyzer, TokenKind};
+
+/// Longest answer evaluated, in bytes (1 MiB).
+pub const MAX_ANSWER_BYTES: usize = 1 << 20;
+/// Points for full concept coverage.
+pub const COVERAGE_POINTS: f64 = 85.0;
+/// Covered share of the rubric's weight that earns full coverage points.
+pub const COVERAGE_SATURATION: f64 = 0.6;
+/// Points for full similarity to a model answer.
+pub const SIMILARITY_POINTS: f64 = 15.0;
+/// Similarity that earns full similarity points.
+pub const SIMILARITY_SATURATION: f64 = 0.5;
+/// Points taken per unit of dismissed weight share, and the most taken.
+const DISMISSAL_RATE: f64 = 60.0;
+const DISMISSAL_MAX: f64 = 40.0;
+/// Highest score for an answer to another question.
+const OFF_TOPIC_CAP: f64 = 10.0;
+/// Highest score for a bare keyword list.
+const STUFFING_CAP: f64 = 30.0;
+/// Highest score for an answer too short to judge.
+const TOO_SHORT_CAP: f64 = 25.0;
+/// Highest score for an answer advocating a high-severity practice.
+const HIGH_FLAG_CAP: f64 = 40.0;
+/// An answer covering more of its own question than this is never off-topic.
+const OFF_TOPIC_MAX_COVERAGE: f64 = 0.3;
+/// Other questions checked for off-topic answers, by similarity.
+const OFF_TOPIC_CANDIDATES: usize = 3;
+
+/// Points a red flag of this severity takes away.
+fn flag_penalty(severity: Severity) -> f64 {
+    match severity {
+        Severity::High => 30.0,
+        Severity::Medium => 15.0,
+        Severity::Low => 6.0,
+    }
+}
+
+/// The scores at which each rating starts.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RatingThresholds {
+    /// Lowest score rated `no` (below: `definitely_not`).
+    pub no: f64,
+    /// Lowest score rated `yes`.
+    pub yes: f64,
+    /// Lowest score rated `strong_yes`.
+    pub strong_yes: f64,
+}
+
+impl Default for RatingThresholds {
+    fn default() -> Self {
+        RatingThresholds {
+            no: 35.0,
+            yes: 60.0,
+            strong_yes: 80.0,
+        }
+    }
+}
+
+impl RatingThresholds {
+    /// Validated thresholds: `0 <= no <= yes <= strong_yes <= 100`.
+    pub fn new(no: f64, yes: f64, strong_yes: f64) -> Result<Self> {
+        let ordered = 0.0 <= no && no <= yes && yes <= strong_yes && strong_yes <= 100.0;
+        if ordered {
+            Ok(RatingThresholds { no, yes, strong_yes })
+        } else {
+            Err(Error::InvalidThresholds { no, yes, strong_yes })
+        }
+    }
+
+    /// The rating `score` falls in.
+    pub fn rate(&self, score: f64) -> Rating {
+        if score >= self.strong_yes {
+            Rating::StrongYes
+        } else if score >= self.yes {
+            Rating::Yes
+        } else if score >= self.no {
+            Rating::No
+        } else {
+            Rating::DefinitelyNot
+        }
+    }
+}
+
+/// Per-call options of an evaluation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EvaluateOptions<'a> {
+    /// Where ratings start.
+    pub thresholds: RatingThresholds,
+    /// The wording the question was asked in, when not the canonical one:
+    /// its words are demoted too.
+    pub asked: Option<&'a str>,
+}
+
+/// Points added rule by rule, kept in tenths so the breakdown sums exactly.
+struct Tally {
+    tenths: i64,
+    details: Vec<ScoreDetail>,
+}
+
+impl Tally {
+    fn add(&mut self, points: f64, detail: impl FnOnce(f64) -> ScoreDetail) {
+        let tenths = (points * 10.0).round() as i64;
+        self.tenths += tenths;
+        self.details.push(detail(tenths as f64 / 10.0));
+    }
+
+    fn cap(&mut self, cap: f64, signal: &str) {
+        let cap_tenths = (cap * 10.0).round() as i64;
+        if self.tenths > cap_tenths {
+            let over = self.tenths - cap_tenths;
+            self.tenths = cap_tenths;
+            self.details.push(ScoreDetail::Cap {
+                points: -(over as f64) / 10.0,
+                signal: signal.to_owned(),
+                cap,
+            });
+        }
+    }
+
+    fn score(&self) -> f64 {
+        self.tenths as f64 / 10.0
+    }
+}
+
+/// Evaluates answers against a bank. Built once; cheap to share across threads.
+pub struct Evaluator {
+    analyzer: Analyzer,
+    bank: Bank,
+    index: BankIndex,
+    compiled: Vec<CompiledQuestion>,
+    vocabulary: BTreeSet<String>,
+}
+
+impl std::fmt::Debug for Evaluator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Evaluator")
+            .field("questions", &self.bank.questions().len())
+            .finish()
+    }
+}
+
+impl Evaluator {
+    /// Compiles `bank` and indexes it.
+    pub fn new(bank: Bank, analyzer: Analyzer) -> Result<Self> {
+        let index = BankIndex::build(&bank, &analyzer)?;
+        let compiled = bank
+            .questions()
+            .iter()
+            .map(|q| CompiledQuestion::new(&analyzer, q, bank.common_red_flags()))
+            .collect();
+        let vocabulary = compile::bank_vocabulary(&analyzer, &bank);
+        Ok(Evaluator {
+            analyzer,
+            bank,
+            index,
+            compiled,
+            vocabulary,
+        })
+    }
+
+    /// The evaluator over the corpus compiled into the binary.
+    pub fn embedded() -> Result<Self> {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::embedded(&analyzer)?;
+        Self::new(bank, analyzer)
+    }
+
+    /// The evaluator over the corpus in `dir`.
+    pub fn from_dir(dir: &std::path::Path) -> Result<Self> {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::from_dir(dir, &analyzer)?;
+        Self::new(bank, analyzer)
+    }
+
+    /// The bank evaluated against.
+    pub fn bank(&self) -> &Bank {
+        &self.bank
+    }
+
+    /// The analyzer every text goes through.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The search index over the bank.
+    pub fn index(&self) -> &BankIndex {
+        &self.index
+    }
+
+    /// Finds the bank question a free-text wording means.
+    pub fn lookup(&self, wording: &str) -> Result<Lookup> {
+        Ok(self.index.lookup(&self.analyzer, wording)?)
+    }
+
+    /// Questions ranked by relevance to `text`, best first: `(question, score)`.
+    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<(usize, f32)>> {
+        Ok(self.index.search(&self.analyzer, text, limit)?)
+    }
+
+    /// Ids of the questions closest to an unknown `id`: by spelling, then by meaning.
+    pub fn suggest(&self, id: &str) -> Vec<String> {
+        let mut by_spelling: Vec<(f64, &str)> = self
+            .bank
+            .questions()
+            .iter()
+            .map(|q| (strsim::jaro_winkler(id, q.id.as_str()), q.id.as_str()))
+            .filter(|(s, _)| *s >= 0.8)
+            .collect();
+        by_spelling.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+        let mut out: Vec<String> = by_spelling.into_iter().map(|(_, id)| id.to_owned()).collect();
+        let words = id.replace(['-', '_'], " ");
+        if let Ok(found) = self.search(&words, 3) {
+            for (qi, _) in found {
+                let candidate = self.bank.questions()[qi].id.to_string();
+                if !out.contains(&candidate) {
+                    out.push(candidate);
+                }
+            }
+        }
+        out.truncate(3);
+        out
+    }
+
+    /// Evaluates `answer` to the bank question `question_id` with default options.
+    pub fn evaluate(&self, question_id: &str, answer: &str) -> Result<Evaluation> {
+        self.evaluate_with(question_id, answer, &EvaluateOptions::default())
+    }
+
+    /// Evaluates `answer` to the bank question `question_id`.
+    pub fn evaluate_with(
+        &self,
+        question_id: &str,
+        answer: &str,
+        options: &EvaluateOptions<'_>,
+    ) -> Result<Evaluation> {
+        let Some(qi) = self.bank.position(question_id) else {
+            return Err(Error::UnknownQuestion {
+                query: question_id.to_owned(),
+                suggestions: self.suggest(question_id),
+            });
+        };
+        if answer.len() > MAX_ANSWER_BYTES {
+            return Err(Error::AnswerTooLong {
+                len: answer.len(),
+                max: MAX_ANSWER_BYTES,
+            });
+        }
+        let analyzed = self.analyzer.analyze(answer);
+        self.evaluate_analyzed(qi, answer, &analyzed, options)
+    }
+
+    fn evaluate_analyzed(
+        &self,
+        qi: usize,
+        answer: &str,
+        analyzed: &Analyzed,
+        options: &EvaluateOptions<'_>,
+    ) -> Result<Evaluation> {
+        let question = &self.bank.questions()[qi];
+        let compiled = &self.compiled[qi];
+        let common = self.bank.common_red_flags();
+        let asked_stems: Vec<String> = options
+            .asked
+            .map(|w| compile::content_stems(&self.analyzer, w).into_iter().collect())
+            .unwrap_or_default();
+
+        let mut positions = Positions::new(analyzed);
+        let mut misspelled: Vec<(usize, String)> = Vec::new();
+        for (i, t) in analyzed.tokens().iter().enumerate() {
+            if t.kind != TokenKind::Word || t.stop || self.vocabulary.contains(&t.stem) {
+                continue;
+            }
+            if let Some(word) = fuzzy::resolve(&t.norm, &t.stem, &compiled.rubric_words) {
+                positions.add_fuzzy(&word.stem, i);
+                misspelled.push((i, word.norm.clone()));
+            }
+        }
+
+        let report = concepts::assess(answer, analyzed, &positions, question, compiled, &asked_stems);
+        let red_flags = flags::assess(answer, analyzed, &positions, question, common, compiled);
+        let terms = self.answer_terms(analyzed);
+        let similarity = self.index.similarity(&terms)?;
+        let total_weight = question.total_weight();
+        let coverage = if total_weight > 0.0 {
+            report.covered_weight() / total_weight
+        } else {
+            0.0
+        };
+
+        let mut signals = Signals {
+            too_short: signals::too_short(analyzed),
+            keyword_stuffing: signals::keyword_stuffing(analyzed),
+            dismissive_terms: (!report.dismissed.is_empty()).then(|| DismissiveTerms {
+                concepts: report.dismissed.iter().map(|c| c.id.clone()).collect(),
+            }),
+            off_topic: self.off_topic(qi, coverage, &similarity, answer, analyzed, &positions),
+            misspellings: Vec::new(),
+        };
+        signals.misspellings = misspelled
+            .into_iter()
+            .filter(|(i, _)| {
+                let span = analyzed.tokens()[*i].span;
+                report
+                    .covered
+                    .iter()
+                    .flat_map(|c| &c.evidence)
+                    .any(|e| e.start <= span.start && span.end <= e.end)
+            })
+            .map(|(i, read_as)| {
+                let span = analyzed.tokens()[i].span;
+                Misspelling {
+                    start: span.start,
+                    end: span.end,
+                    written: answer.get(span.start..span.end).unwrap_or_default().to_owned(),
+                    read_as,
+                }
+            })
+            .collect();
+
+        let mut tally = Tally {
+            tenths: 0,
+            details: Vec::new(),
+        };
+        let covered_weight = report.covered_weight();
+        tally.add(
+            COVERAGE_POINTS * (coverage / COVERAGE_SATURATION).min(1.0),
+            |points| ScoreDetail::Coverage {
+                points,
+                covered_weight: signals::round3(covered_weight),
+                total_weight: signals::round3(total_weight),
+                saturation: COVERAGE_SATURATION,
+                max_points: COVERAGE_POINTS,
+            },
+        );
+        let sim = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
+        tally.add(
+            SIMILARITY_POINTS * (sim / SIMILARITY_SATURATION).min(1.0),
+            |points| ScoreDetail::Similarity {
+                points,
+                similarity: signals::round3(sim),
+                max_points: SIMILARITY_POINTS,
+            },
+        );
+        let dismissed_weight = report.dismissed_weight();
+        if dismissed_weight > 0.0 && total_weight > 0.0 {
+            let penalty = (DISMISSAL_RATE * dismissed_weight / total_weight).min(DISMISSAL_MAX);
+            tally.add(-penalty, |points| ScoreDetail::Dismissal {
+                points,
+                dismissed_weight: signals::round3(dismissed_weight),
+            });
+        }
+        for flag in &red_flags {
+            tally.add(-flag_penalty(flag.severity), |points| ScoreDetail::RedFlag {
+                points,
+                id: flag.id.clone(),
+                severity: flag.severity,
+            });
+        }
+        if signals.off_topic.is_some() {
+            tally.cap(OFF_TOPIC_CAP, "off_topic");
+        }
+        if signals.keyword_stuffing.is_some() {
+            tally.cap(STUFFING_CAP, "keyword_stuffing");
+        }
+        if signals.too_short.is_some() {
+            tally.cap(TOO_SHORT_CAP, "too_short");
+        }
+        if red_flags.iter().any(|f| f.severity == Severity::High) {
+            tally.cap(HIGH_FLAG_CAP, "red_flag");
+        }
+        if tally.tenths < 0 {
+            let lift = -tally.tenths;
+            tally.tenths = 0;
+            tally.details.push(ScoreDetail::Floor {
+                points: lift as f64 / 10.0,
+            });
+        }
+
+        let score = tally.score();
+        Ok(Evaluation {
+            question_id: question.id.to_string(),
+            score,
+            rating: options.thresholds.rate(score),
+            breakdown: tally.details,
+            covered: report.covered,
+            missing: report.missing,
+            dismissed: report.dismissed,
+            red_flags,
+            signals,
+            stats: AnswerStats {
+                words: analyzed.word_count(),
+                sentences: analyzed.sentence_count(),
+            },
+            scoring_version: SCORING_VERSION,
+        })
+    }
+
+    /// The answer's distinct content stems: the similarity query.
+    fn answer_terms(&self, analyzed: &Analyzed) -> Vec<String> {
+        let set: BTreeSet<&str> = analyzed
+            .tokens()
+            .iter()
+            .filter(|t| !t.stop && t.kind == TokenKind::Word)
+            .map(|t| t.stem.as_str())
+            .collect();
+        set.into_iter().map(str::to_owned).collect()
+    }
+
+    /// `Some` when the answer covers little of question `qi` and clearly more
+    /// of another question it is closer to.
+    fn off_topic(
+        &self,
+        qi: usize,
+        coverage: f64,
+        similarity: &[f32],
+        answer: &str,
+        analyzed: &Analyzed,
+        positions: &Positions<'_>,
+    ) -> Option<OffTopic> {
+        if coverage >= OFF_TOPIC_MAX_COVERAGE {
+            return None;
+        }
+        let here = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
+        let mut others: Vec<(usize, f64)> = similarity
+            .iter()
+            .enumerate()
+            .filter(|&(j, _)| j != qi)
+            .map(|(j, &s)| (j, f64::from(s)))
+            .collect();
+        others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for &(j, there) in others.iter().take(OFF_TOPIC_CANDIDATES) {
+            if there < (2.0 * here).max(0.1) {
+                continue;
+            }
+            let other = &self.bank.questions()[j];
+            let report = concepts::assess(answer, analyzed, positions, other, &self.compiled[j], &[]);
+            let total = other.total_weight();
+            let other_coverage = if total > 0.0 {
+                report.covered_weight() / total
+            } else {
+                0.0
+            };
+            if other_coverage >= (2.0 * coverage).max(0.2) {
+                return Some(OffTopic {
+                    closest_question: other.id.to_string(),
+                    similarity: signals::round3(here),
+                    closest_similarity: signals::round3(there),
+                });
+            }
+        }
+        None
+    }
+}

@@ -1,0 +1,92 @@
+//! Answer-level signals that do not depend on a single concept.
+
+use super::evaluation::{KeywordStuffing, TooShort};
+use crate::text::{Analyzed, TokenKind};
+
+/// Fewer words than this is too short to judge.
+pub const MIN_WORDS: usize = 15;
+/// Fewest words for keyword stuffing to be judged at all.
+const STUFFING_MIN_WORDS: usize = 5;
+/// Below this share of function words, an answer is a bare list.
+const STUFFING_RATIO: f64 = 0.12;
+/// Below this share, short clauses also mark a list.
+const LISTY_RATIO: f64 = 0.22;
+/// Clauses this short (on average) read as list items.
+const LISTY_CLAUSE_WORDS: f64 = 3.5;
+
+/// `Some` when the answer has fewer than [`MIN_WORDS`] words.
+pub fn too_short(analyzed: &Analyzed) -> Option<TooShort> {
+    let words = analyzed.word_count();
+    (words < MIN_WORDS).then_some(TooShort {
+        words,
+        minimum: MIN_WORDS,
+    })
+}
+
+/// `Some` when the answer reads as terms listed with no sentences connecting them:
+/// almost no function words, or few function words in very short clauses.
+pub fn keyword_stuffing(analyzed: &Analyzed) -> Option<KeywordStuffing> {
+    let words: Vec<_> = analyzed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word)
+        .collect();
+    if words.len() < STUFFING_MIN_WORDS {
+        return None;
+    }
+    let function_words = words.iter().filter(|t| t.stop).count();
+    let ratio = function_words as f64 / words.len() as f64;
+    let mut clauses: Vec<u32> = words.iter().map(|t| t.clause).collect();
+    clauses.dedup();
+    let per_clause = words.len() as f64 / clauses.len().max(1) as f64;
+    let stuffed = ratio < STUFFING_RATIO || (ratio < LISTY_RATIO && per_clause <= LISTY_CLAUSE_WORDS);
+    stuffed.then(|| KeywordStuffing {
+        function_word_ratio: round3(ratio),
+        words_per_clause: round3(per_clause),
+    })
+}
+
+/// Rounds to three decimals, for stable serialised figures.
+pub fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Analyzer;
+
+    fn analyze(text: &str) -> Analyzed {
+        Analyzer::english().analyze(text)
+    }
+
+    #[test]
+    fn a_keyword_list_is_stuffing() {
+        let list = "EXPLAIN ANALYZE, composite index, covering index, N+1, Redis, read replicas, PgBouncer, partitioning";
+        assert!(keyword_stuffing(&analyze(list)).is_some());
+        let bullets = "- EXPLAIN ANALYZE\n- seq scan\n- composite index\n- Redis cache\n- replicas";
+        assert!(keyword_stuffing(&analyze(bullets)).is_some());
+    }
+
+    #[test]
+    fn prose_is_not_stuffing() {
+        let prose =
+            "I would first find the slow queries in the log, then read the plan with EXPLAIN ANALYZE \
+                     and add a composite index where the planner scans the whole table.";
+        assert!(keyword_stuffing(&analyze(prose)).is_none());
+    }
+
+    #[test]
+    fn terse_bullets_with_connecting_words_are_not_stuffing() {
+        let bullets = "- Find the slow queries with pg_stat_statements\n- Read the plan to spot seq scans\n\
+                       - Add a composite index for the filter\n- Cache the hot reads in Redis";
+        assert!(keyword_stuffing(&analyze(bullets)).is_none());
+    }
+
+    #[test]
+    fn short_answers_are_flagged_with_their_length() {
+        let short = too_short(&analyze("Add an index.")).unwrap();
+        assert_eq!((short.words, short.minimum), (3, MIN_WORDS));
+        assert!(too_short(&analyze(&"word ".repeat(MIN_WORDS))).is_none());
+    }
+}

@@ -1,0 +1,349 @@
+//! The tantivy index over the bank: which question a wording means, and how
+//! close an answer is to each question's model answers.
+//!
+//! Built in RAM at start from a [`Bank`], with Assay's own tokenizer
+//! ([`crate::text::tokenizer`]) so index and queries see the same terms. Three
+//! kinds of document: one per question wording, one per model answer, and one
+//! per question holding its rubric vocabulary (labels, aliases, hints, tags).
+
+mod lookup;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::{doc, Index, IndexReader, Searcher, Term};
+
+pub use lookup::{Lookup, QuestionMatch};
+
+use crate::bank::Bank;
+use crate::text::tokenizer::{AssayTokenizer, TOKENIZER_NAME};
+use crate::text::Analyzer;
+
+/// Why the index could not be built or searched.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum IndexError {
+    /// tantivy refused an operation.
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// The built index does not have the single segment doc ids rely on.
+    #[error("search index: expected one segment, found {0}")]
+    Segments(usize),
+}
+
+/// What a document of the index stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DocKind {
+    Wording,
+    ModelAnswer,
+    Vocabulary,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct DocMeta {
+    question: usize,
+    kind: DocKind,
+    /// For model answers: the BM25 score of the answer queried with its own
+    /// terms, the "as close as the model answer itself" that similarity is
+    /// normalised by.
+    self_score: f32,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Fields {
+    wording: tantivy::schema::Field,
+    answer: tantivy::schema::Field,
+    vocabulary: tantivy::schema::Field,
+}
+
+/// The in-memory search index over a bank. Immutable once built; `Send + Sync`.
+pub struct BankIndex {
+    searcher: Searcher,
+    // Kept so the searcher's segments stay open for the index's lifetime.
+    _reader: IndexReader,
+    fields: Fields,
+    docs: Vec<DocMeta>,
+    question_count: usize,
+    /// Per question: every stem its wordings and rubric use, for lookup confidence.
+    question_terms: Vec<BTreeSet<String>>,
+    /// Per stem: how many questions use it, for lookup confidence.
+    question_frequency: BTreeMap<String, u32>,
+}
+
+impl std::fmt::Debug for BankIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BankIndex")
+            .field("questions", &self.question_count)
+            .field("docs", &self.docs.len())
+            .finish()
+    }
+}
+
+/// Memory for the single indexing thread: tantivy's minimum, plenty for a bank.
+const WRITER_MEMORY: usize = 15_000_000;
+
+impl BankIndex {
+    /// Indexes `bank`: wordings, model answers and rubric vocabulary.
+    pub fn build(bank: &Bank, analyzer: &Analyzer) -> Result<BankIndex, IndexError> {
+        let indexing = TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER_NAME)
+            .set_index_option(IndexRecordOption::WithFreqs);
+        let options = TextOptions::default().set_indexing_options(indexing);
+        let mut schema = Schema::builder();
+        let fields = Fields {
+            wording: schema.add_text_field("wording", options.clone()),
+            answer: schema.add_text_field("answer", options.clone()),
+            vocabulary: schema.add_text_field("vocabulary", options),
+        };
+        let index = Index::create_in_ram(schema.build());
+        index
+            .tokenizers()
+            .register(TOKENIZER_NAME, AssayTokenizer::new(analyzer.clone()));
+
+        // One thread: doc ids follow insertion order, so `docs[doc_id]` is exact.
+        let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
+        let mut docs = Vec::new();
+        let mut question_terms = Vec::with_capacity(bank.questions().len());
+        for (qi, q) in bank.questions().iter().enumerate() {
+            for wording in q.all_wordings() {
+                writer.add_document(doc!(fields.wording => wording.as_str()))?;
+                docs.push(DocMeta {
+                    question: qi,
+                    kind: DocKind::Wording,
+                    self_score: 0.0,
+                });
+            }
+            for answer in &q.model_answers {
+                writer.add_document(doc!(fields.answer => answer.text.as_str()))?;
+                docs.push(DocMeta {
+                    question: qi,
+                    kind: DocKind::ModelAnswer,
+                    self_score: 0.0,
+                });
+            }
+            let vocabulary = vocabulary_text(q);
+            writer.add_document(doc!(fields.vocabulary => vocabulary.as_str()))?;
+            docs.push(DocMeta {
+                question: qi,
+                kind: DocKind::Vocabulary,
+                self_score: 0.0,
+            });
+
+            let mut terms = BTreeSet::new();
+            for text in q.all_wordings().map(|w| w.as_str()).chain([vocabulary.as_str()]) {
+                terms.extend(content_stems(analyzer, text));
+            }
+            for answer in &q.model_answers {
+                terms.extend(content_stems(analyzer, answer.text.as_str()));
+            }
+            question_terms.push(terms);
+        }
+        writer.commit()?;
+        let reader = index.reader()?;
+        let searcher = reader.searcher();
+        if searcher.segment_readers().len() > 1 {
+            return Err(IndexError::Segments(searcher.segment_readers().len()));
+        }
+        let mut question_frequency: BTreeMap<String, u32> = BTreeMap::new();
+        for terms in &question_terms {
+            for t in terms {
+                *question_frequency.entry(t.clone()).or_default() += 1;
+            }
+        }
+        let mut built = BankIndex {
+            searcher,
+            _reader: reader,
+            fields,
+            docs,
+            question_count: bank.questions().len(),
+            question_terms,
+            question_frequency,
+        };
+        built.compute_self_scores(bank, analyzer)?;
+        Ok(built)
+    }
+
+    fn compute_self_scores(&mut self, bank: &Bank, analyzer: &Analyzer) -> Result<(), IndexError> {
+        let mut doc_id = 0usize;
+        let mut updates = Vec::new();
+        for q in bank.questions() {
+            doc_id += q.all_wordings().count();
+            for answer in &q.model_answers {
+                let terms = unique_content_stems(analyzer, answer.text.as_str());
+                let scores = self.answer_scores(&terms)?;
+                let own = scores.get(&(doc_id as u32)).copied().unwrap_or(0.0);
+                updates.push((doc_id, own));
+                doc_id += 1;
+            }
+            doc_id += 1;
+        }
+        for (id, score) in updates {
+            if let Some(meta) = self.docs.get_mut(id) {
+                meta.self_score = score;
+            }
+        }
+        Ok(())
+    }
+
+    /// BM25 scores of every model-answer document for a query of `terms`.
+    fn answer_scores(&self, terms: &[String]) -> Result<BTreeMap<u32, f32>, IndexError> {
+        let query = terms_query(self.fields.answer, terms);
+        let limit = self.docs.len().max(1);
+        let hits = self
+            .searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(hits
+            .into_iter()
+            .map(|(score, addr)| (addr.doc_id, score))
+            .collect())
+    }
+
+    /// How close an answer is to each question's model answers, by question
+    /// position: 1.0 means as close as the closest model answer is to itself.
+    ///
+    /// `terms` are the answer's distinct content stems.
+    pub fn similarity(&self, terms: &[String]) -> Result<Vec<f32>, IndexError> {
+        let mut best = vec![0.0f32; self.question_count];
+        if terms.is_empty() {
+            return Ok(best);
+        }
+        for (doc_id, score) in self.answer_scores(terms)? {
+            let Some(meta) = self.docs.get(doc_id as usize) else {
+                continue;
+            };
+            if meta.kind != DocKind::ModelAnswer || meta.self_score <= 0.0 {
+                continue;
+            }
+            let normalised = (score / meta.self_score).min(1.0);
+            if let Some(slot) = best.get_mut(meta.question) {
+                *slot = slot.max(normalised);
+            }
+        }
+        Ok(best)
+    }
+
+    /// Questions ranked by how well `text` matches their wordings, rubric and
+    /// model answers (BM25), best first, at most `limit`.
+    pub fn search(
+        &self,
+        analyzer: &Analyzer,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(usize, f32)>, IndexError> {
+        let terms = unique_content_stems(analyzer, text);
+        if terms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Should,
+                boosted(terms_query(self.fields.wording, &terms), 2.0),
+            ),
+            (
+                Occur::Should,
+                boosted(terms_query(self.fields.vocabulary, &terms), 1.0),
+            ),
+            (
+                Occur::Should,
+                boosted(terms_query(self.fields.answer, &terms), 0.5),
+            ),
+        ]);
+        let hits = self.searcher.search(
+            &query,
+            &TopDocs::with_limit(self.docs.len().max(1)).order_by_score(),
+        )?;
+        let mut per_question = vec![0.0f32; self.question_count];
+        for (score, addr) in hits {
+            if let Some(meta) = self.docs.get(addr.doc_id as usize) {
+                if let Some(slot) = per_question.get_mut(meta.question) {
+                    *slot = slot.max(score);
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, f32)> = per_question
+            .into_iter()
+            .enumerate()
+            .filter(|(_, s)| *s > 0.0)
+            .collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        ranked.truncate(limit);
+        Ok(ranked)
+    }
+
+    /// The share of `terms`' informativeness that question `question` covers:
+    /// each term weighs its inverse question frequency; a term no question
+    /// uses weighs the most.
+    fn term_coverage(&self, question: usize, terms: &[String]) -> f32 {
+        let n = self.question_count as f32;
+        let unknown_weight = (1.0 + 2.0 * n).ln();
+        let (mut covered, mut total) = (0.0f32, 0.0f32);
+        let Some(vocabulary) = self.question_terms.get(question) else {
+            return 0.0;
+        };
+        for t in terms {
+            let weight = match self.question_frequency.get(t) {
+                Some(&df) => (1.0 + n / df as f32).ln(),
+                None => unknown_weight,
+            };
+            total += weight;
+            if vocabulary.contains(t) {
+                covered += weight;
+            }
+        }
+        if total > 0.0 {
+            covered / total
+        } else {
+            0.0
+        }
+    }
+}
+
+/// A disjunction of term queries on one field.
+fn terms_query(field: tantivy::schema::Field, terms: &[String]) -> BooleanQuery {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        .iter()
+        .map(|t| {
+            let q: Box<dyn Query> = Box::new(TermQuery::new(
+                Term::from_field_text(field, t),
+                IndexRecordOption::WithFreqs,
+            ));
+            (Occur::Should, q)
+        })
+        .collect();
+    BooleanQuery::new(clauses)
+}
+
+fn boosted(query: BooleanQuery, boost: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(Box::new(query), boost))
+}
+
+/// The rubric's own words for a question: labels, aliases, hints and tags.
+fn vocabulary_text(q: &crate::bank::Question) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for c in &q.concepts {
+        parts.push(c.label.as_str());
+        parts.extend(c.aliases.iter().map(|a| a.as_str()));
+        parts.push(c.hint.as_str());
+    }
+    parts.extend(q.tags.iter().map(|t| t.as_str()));
+    parts.join(". ")
+}
+
+/// The stems of `text`'s content words (not function words), in order.
+fn content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    analyzer
+        .analyze(text)
+        .tokens()
+        .iter()
+        .filter(|t| !t.stop)
+        .map(|t| t.stem.clone())
+        .collect()
+}
+
+/// The distinct stems of `text`'s content words, sorted.
+pub fn unique_content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
+    let set: BTreeSet<String> = content_stems(analyzer, text).into_iter().collect();
+    set.into_iter().collect()
+}

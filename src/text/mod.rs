@@ -1,0 +1,365 @@
+//! The one analyzer: what every piece of Assay reads text through.
+//!
+//! The index, the scorer and the question lookup all see the same tokens:
+//! Unicode word bounds ([`unicode_segmentation`]) → folded to lowercase without
+//! accents ([`normalize`]) → reduced to an English Snowball stem
+//! ([`rust_stemmers`]). Every token keeps its byte [`Span`] in the original
+//! text, so evidence is always a range a client can highlight, and knows its
+//! sentence and clause. [`negation`] marks the stretches of text where a term
+//! is only mentioned to be dismissed or rejected.
+//!
+//! # Example
+//!
+//! ```
+//! use assay::text::Analyzer;
+//!
+//! let analyzer = Analyzer::english();
+//! let analyzed = analyzer.analyze("We never skip indexes. Caching helps!");
+//! let stems: Vec<&str> = analyzed.tokens().iter().map(|t| t.stem.as_str()).collect();
+//! assert_eq!(stems, ["we", "never", "skip", "index", "cach", "help"]);
+//! assert_eq!(analyzed.sentence_count(), 2);
+//! // "skip indexes" sits inside the scope of "never".
+//! assert!(analyzed.scopes().iter().any(|s| s.covers(3)));
+//! ```
+
+pub mod negation;
+pub mod normalize;
+pub mod stopwords;
+pub mod tokenizer;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::Serialize;
+use unicode_segmentation::UnicodeSegmentation;
+
+pub use negation::{Scope, ScopeKind};
+
+/// A byte range `[start, end)` in the analysed text, always on UTF-8 boundaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: usize,
+    /// One past the last byte of the range.
+    pub end: usize,
+}
+
+impl Span {
+    /// The smallest span covering both `self` and `other`.
+    pub fn cover(self, other: Span) -> Span {
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
+    }
+}
+
+/// What a token is made of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// Letters and/or digits, possibly joined by `+`, `#`, `_`, `'` or `.` (`n+1`, `c#`, `don't`).
+    Word,
+    /// A lone `*`, meaningful in `SELECT *`.
+    Symbol,
+}
+
+/// One analysed word of a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    /// Where the word stands in the original text.
+    pub span: Span,
+    /// The word folded to lowercase without accents.
+    pub norm: String,
+    /// The English Snowball stem of [`Token::norm`].
+    pub stem: String,
+    /// Index of the sentence the word belongs to.
+    pub sentence: u32,
+    /// Index of the clause the word belongs to (clauses never cross sentences).
+    pub clause: u32,
+    /// Whether the word is an English function word.
+    pub stop: bool,
+    /// Word or symbol.
+    pub kind: TokenKind,
+}
+
+/// A text after analysis: its tokens, sentences and negation scopes.
+#[derive(Debug, Clone)]
+pub struct Analyzed {
+    tokens: Vec<Token>,
+    sentences: u32,
+    scopes: Vec<Scope>,
+}
+
+impl Analyzed {
+    /// The tokens, in text order.
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    /// How many sentences hold at least one token.
+    pub fn sentence_count(&self) -> usize {
+        self.sentences as usize
+    }
+
+    /// The negation and rejection scopes found in the text.
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
+    /// How many tokens are words (not symbols).
+    pub fn word_count(&self) -> usize {
+        self.tokens.iter().filter(|t| t.kind == TokenKind::Word).count()
+    }
+
+    /// The byte span covering tokens `first..=last`.
+    ///
+    /// Panics never: indices past the end are clamped to the last token; an
+    /// empty analysis yields an empty span at 0.
+    pub fn span_of(&self, first: usize, last: usize) -> Span {
+        let Some(max) = self.tokens.len().checked_sub(1) else {
+            return Span { start: 0, end: 0 };
+        };
+        let a = self.tokens[first.min(max)].span;
+        let b = self.tokens[last.min(max)].span;
+        a.cover(b)
+    }
+}
+
+/// The English analyzer. Cheap to clone; `Send + Sync`.
+#[derive(Clone)]
+pub struct Analyzer {
+    stemmer: std::sync::Arc<Stemmer>,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Analyzer(english)")
+    }
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self::english()
+    }
+}
+
+/// Words that open a new clause inside a sentence.
+const CLAUSE_OPENERS: &[&str] = &[
+    "although", "because", "but", "except", "however", "instead", "since", "so", "then", "though", "unless",
+    "whereas", "which", "while", "who", "yet",
+];
+
+impl Analyzer {
+    /// The English analyzer: Unicode word bounds, folding, Snowball English stems.
+    pub fn english() -> Self {
+        Analyzer {
+            stemmer: std::sync::Arc::new(Stemmer::create(Algorithm::English)),
+        }
+    }
+
+    /// Stems one already-folded word.
+    pub fn stem(&self, norm: &str) -> String {
+        let trimmed = norm.trim_end_matches("'s").trim_matches('\'');
+        let word = if trimmed.is_empty() { norm } else { trimmed };
+        self.stemmer.stem(word).into_owned()
+    }
+
+    /// Analyses `text`: tokens with spans, sentences, clauses and negation scopes.
+    pub fn analyze(&self, text: &str) -> Analyzed {
+        let mut tokens = Vec::with_capacity(text.len() / 5 + 1);
+        let mut sentence: u32 = 0;
+        let mut clause: u32 = 0;
+        for (sentence_start, sentence_text) in text.split_sentence_bound_indices() {
+            let before = tokens.len();
+            self.tokenize_sentence(sentence_text, sentence_start, sentence, &mut clause, &mut tokens);
+            if tokens.len() > before {
+                sentence += 1;
+                clause += 1;
+            }
+        }
+        let scopes = negation::find_scopes(&tokens);
+        Analyzed {
+            tokens,
+            sentences: sentence,
+            scopes,
+        }
+    }
+
+    /// The stems of `text`'s words, in order: how aliases and queries are compiled.
+    pub fn stems(&self, text: &str) -> Vec<String> {
+        self.analyze(text).tokens.into_iter().map(|t| t.stem).collect()
+    }
+
+    /// The terms a phrase (alias or red-flag phrasing) must match: the stems of
+    /// its words without glue words, unless it is made of glue words only.
+    pub fn phrase_terms(&self, phrase: &str) -> Vec<String> {
+        let tokens = self.analyze(phrase).tokens;
+        let content: Vec<String> = tokens
+            .iter()
+            .filter(|t| !stopwords::is_glue_word(&t.norm))
+            .map(|t| t.stem.clone())
+            .collect();
+        if content.is_empty() {
+            tokens.into_iter().map(|t| t.stem).collect()
+        } else {
+            content
+        }
+    }
+
+    fn tokenize_sentence(
+        &self,
+        sentence_text: &str,
+        offset: usize,
+        sentence: u32,
+        clause: &mut u32,
+        tokens: &mut Vec<Token>,
+    ) {
+        let first_token = tokens.len();
+        let mut segments = sentence_text.split_word_bound_indices().peekable();
+        let mut at_line_start = true;
+        while let Some((start, segment)) = segments.next() {
+            if segment.chars().any(char::is_alphanumeric) {
+                let mut end = start + segment.len();
+                // Join `c++`, `c#`, `n+1`: symbols glued to a word with no space.
+                let mut joined_symbol = false;
+                while let Some(&(next_start, next)) = segments.peek() {
+                    if next_start == end && (next == "+" || next == "#") {
+                        end += next.len();
+                        joined_symbol = true;
+                        segments.next();
+                    } else {
+                        break;
+                    }
+                }
+                if joined_symbol {
+                    if let Some(&(next_start, next)) = segments.peek() {
+                        if next_start == end && next.chars().all(|c| c.is_ascii_alphanumeric()) {
+                            end += next.len();
+                            segments.next();
+                        }
+                    }
+                }
+                let norm = normalize::fold(&sentence_text[start..end]);
+                if CLAUSE_OPENERS.contains(&norm.as_str()) && tokens.len() > first_token {
+                    *clause += 1;
+                }
+                let stem = self.stem(&norm);
+                let stop = stopwords::is_stop_word(&norm);
+                tokens.push(Token {
+                    span: Span {
+                        start: offset + start,
+                        end: offset + end,
+                    },
+                    norm,
+                    stem,
+                    sentence,
+                    clause: *clause,
+                    stop,
+                    kind: TokenKind::Word,
+                });
+                at_line_start = false;
+            } else if segment == "*" && !at_line_start {
+                tokens.push(Token {
+                    span: Span {
+                        start: offset + start,
+                        end: offset + start + 1,
+                    },
+                    norm: "*".to_owned(),
+                    stem: "*".to_owned(),
+                    sentence,
+                    clause: *clause,
+                    stop: false,
+                    kind: TokenKind::Symbol,
+                });
+            } else if segment.contains('\n') {
+                at_line_start = true;
+            } else if normalize::is_clause_punctuation(segment) && tokens.len() > first_token {
+                *clause += 1;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norms(text: &str) -> Vec<String> {
+        Analyzer::english()
+            .analyze(text)
+            .tokens
+            .into_iter()
+            .map(|t| t.norm)
+            .collect()
+    }
+
+    #[test]
+    fn spans_point_at_the_original_words() {
+        let text = "Use  EXPLAIN\u{a0}ANALYZE — then índex.";
+        let analyzed = Analyzer::english().analyze(text);
+        let words: Vec<&str> = analyzed
+            .tokens()
+            .iter()
+            .map(|t| &text[t.span.start..t.span.end])
+            .collect();
+        assert_eq!(words, ["Use", "EXPLAIN", "ANALYZE", "then", "índex"]);
+        assert_eq!(analyzed.tokens()[4].norm, "index");
+    }
+
+    #[test]
+    fn symbols_glued_to_words_stay_one_token() {
+        assert_eq!(
+            norms("Avoid N+1 queries in C++ and C#."),
+            ["avoid", "n+1", "queries", "in", "c++", "and", "c#"]
+        );
+    }
+
+    #[test]
+    fn a_star_after_select_is_a_token_but_a_bullet_star_is_not() {
+        assert_eq!(norms("* never SELECT * here"), ["never", "select", "*", "here"]);
+    }
+
+    #[test]
+    fn curly_apostrophes_fold_into_one_word() {
+        assert_eq!(norms("I don’t"), ["i", "don't"]);
+    }
+
+    #[test]
+    fn sentences_and_clauses_are_numbered() {
+        let analyzed = Analyzer::english().analyze("Add an index, but measure. Then cache!\n- retry");
+        let t = analyzed.tokens();
+        assert_eq!(analyzed.sentence_count(), 3);
+        assert_eq!(t[0].sentence, 0);
+        assert_eq!(t[4].sentence, 0);
+        assert_eq!(t[5].sentence, 1);
+        assert_eq!(t[7].sentence, 2);
+        // "but" opens a new clause.
+        assert!(t[3].clause > t[2].clause);
+        assert_eq!(t[4].clause, t[3].clause);
+    }
+
+    #[test]
+    fn stems_unify_inflections() {
+        let a = Analyzer::english();
+        assert_eq!(a.stems("indexes indexing indexed"), ["index", "index", "index"]);
+        assert_eq!(a.stems("the service's"), ["the", "servic"]);
+    }
+
+    #[test]
+    fn phrase_terms_drop_glue_words_only() {
+        let a = Analyzer::english();
+        assert_eq!(
+            a.phrase_terms("add an index on the column"),
+            ["add", "index", "column"]
+        );
+        assert_eq!(a.phrase_terms("write-through"), ["write", "through"]);
+        assert_eq!(a.phrase_terms("no backups"), ["no", "backup"]);
+        assert_eq!(a.phrase_terms("it is"), ["it", "is"]);
+    }
+
+    #[test]
+    fn empty_and_punctuation_only_text_has_no_tokens() {
+        let a = Analyzer::english();
+        assert!(a.analyze("").tokens().is_empty());
+        assert!(a.analyze("  ?!… —").tokens().is_empty());
+        assert_eq!(a.analyze("").span_of(0, 3), Span { start: 0, end: 0 });
+    }
+}

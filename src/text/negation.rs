@@ -1,0 +1,506 @@
+//! Negation and dismissal scopes: where a term is only named to be rejected.
+//!
+//! A *cue* ("never", "don't", "without", "instead of", "is overkill", "is a bad
+//! idea", …) opens a [`Scope`] over the words it governs. Forward cues govern
+//! the rest of their clause ("I **never** bother with EXPLAIN"), continuing
+//! across commas while the list goes on ("no EXPLAIN, indexes, or caching");
+//! backward cues govern the clause before them ("EXPLAIN **is overkill**").
+//!
+//! Two kinds, because the scorer needs both:
+//! - [`ScopeKind::Negation`] says the writer does not do or value the thing:
+//!   a concept named there is *dismissed*, a bad practice named there is
+//!   *rejected*.
+//! - [`ScopeKind::Rejection`] says the thing is to be avoided ("avoid N+1
+//!   queries", "rather than a big-bang rewrite", "which is dangerous"): a bad
+//!   practice named there is rejected, but a concept named there still shows
+//!   knowledge, so it is not dismissed.
+//!
+//! # Example
+//!
+//! ```
+//! use assay::text::{Analyzer, ScopeKind};
+//!
+//! let analyzed = Analyzer::english().analyze("Circuit breakers are overkill, I just retry.");
+//! let scope = &analyzed.scopes()[0];
+//! assert_eq!(scope.kind, ScopeKind::Negation);
+//! assert!(scope.covers(0) && scope.covers(1)); // "circuit breakers"
+//! assert!(!scope.covers(6)); // "retry"
+//! ```
+
+use super::{Token, TokenKind};
+
+/// What a scope does to the terms inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ScopeKind {
+    /// The writer does not do, need or value the thing ("never", "no", "is overkill").
+    Negation,
+    /// The writer warns against the thing ("avoid", "instead of", "is dangerous").
+    Rejection,
+}
+
+/// A stretch of tokens governed by a negation or rejection cue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    /// What the cue does.
+    pub kind: ScopeKind,
+    /// Token indices of the cue itself, `cue.0..=cue.1`.
+    pub cue: (usize, usize),
+    /// Token indices governed by the cue, `governed.0..=governed.1`.
+    pub governed: (usize, usize),
+}
+
+impl Scope {
+    /// Whether token `index` is governed by this scope.
+    pub fn covers(&self, index: usize) -> bool {
+        self.governed.0 <= index && index <= self.governed.1
+    }
+
+    /// Whether the cue lies entirely outside tokens `first..=last`.
+    ///
+    /// A cue inside a matched phrase is part of that phrase ("no backups"),
+    /// not a negation of it.
+    pub fn cue_outside(&self, first: usize, last: usize) -> bool {
+        self.cue.1 < first || self.cue.0 > last
+    }
+
+    /// Whether this scope negates or rejects any of tokens `first..=last`
+    /// through a cue outside them.
+    pub fn governs_match(&self, first: usize, last: usize) -> bool {
+        self.cue_outside(first, last) && (first..=last).any(|i| self.covers(i))
+    }
+}
+
+/// Single-word cues that negate what follows.
+const FORWARD_NEGATIONS: &[&str] = &[
+    "aren't",
+    "arent",
+    "can't",
+    "cannot",
+    "cant",
+    "couldn't",
+    "couldnt",
+    "didn't",
+    "didnt",
+    "doesn't",
+    "doesnt",
+    "don't",
+    "dont",
+    "forgo",
+    "hadn't",
+    "hasn't",
+    "haven't",
+    "ignore",
+    "ignored",
+    "ignores",
+    "ignoring",
+    "isn't",
+    "isnt",
+    "mustn't",
+    "needn't",
+    "neither",
+    "never",
+    "no",
+    "none",
+    "nor",
+    "not",
+    "omit",
+    "omitted",
+    "shouldn't",
+    "shouldnt",
+    "skip",
+    "skipped",
+    "skipping",
+    "skips",
+    "wasn't",
+    "weren't",
+    "without",
+    "won't",
+    "wouldn't",
+    "wouldnt",
+];
+
+/// Single-word cues that warn against what follows.
+const FORWARD_REJECTIONS: &[&str] = &[
+    "against",
+    "avoid",
+    "avoided",
+    "avoiding",
+    "avoids",
+    "ban",
+    "banned",
+    "block",
+    "catch",
+    "detect",
+    "disallow",
+    "eliminate",
+    "eliminated",
+    "forbid",
+    "forbidden",
+    "prevent",
+    "prevented",
+    "preventing",
+    "prevents",
+    "prohibit",
+    "refuse",
+    "reject",
+    "replace",
+    "replaced",
+    "replacing",
+    "stop",
+    "stopped",
+];
+
+/// Two-word cues that warn against what follows.
+const FORWARD_REJECTION_PAIRS: &[(&str, &str)] = &[
+    ("instead", "of"),
+    ("rather", "than"),
+    ("away", "from"),
+    ("rid", "of"),
+    ("off", "of"),
+];
+
+/// Words after which the governed clause lies *before* the cue (negation).
+const BACKWARD_NEGATIONS: &[&str] = &[
+    "irrelevant",
+    "needless",
+    "overhyped",
+    "overkill",
+    "overrated",
+    "pointless",
+    "unnecessary",
+    "unneeded",
+    "useless",
+    "waste",
+];
+
+/// Words after which the governed clause lies *before* the cue (rejection).
+const BACKWARD_REJECTIONS: &[&str] = &[
+    "antipattern",
+    "dangerous",
+    "harmful",
+    "insecure",
+    "irresponsible",
+    "mistake",
+    "reckless",
+    "risky",
+    "unacceptable",
+    "unsafe",
+    "wrong",
+];
+
+/// Evaluative words that turn a preceding negator into a backward cue
+/// ("EXPLAIN is not needed").
+const EVALUATIVES: &[&str] = &[
+    "acceptable",
+    "helpful",
+    "important",
+    "necessary",
+    "needed",
+    "ok",
+    "okay",
+    "relevant",
+    "required",
+    "safe",
+    "secure",
+    "useful",
+    "worth",
+    "worthwhile",
+];
+
+/// Adjectives that make "idea" / "practice" / "pattern" a backward rejection.
+const BAD_ADJECTIVES: &[&str] = &[
+    "anti", "awful", "bad", "horrible", "poor", "terrible", "dumb", "red",
+];
+
+/// Nouns that take a [`BAD_ADJECTIVES`] word to form a rejection ("bad idea", "red flag").
+const BAD_NOUNS: &[&str] = &["idea", "practice", "pattern", "flag", "habit"];
+
+/// Words after a negator that cancel it ("not only", "no matter").
+const NEGATION_CANCELLERS: &[&str] = &["just", "matter", "merely", "only", "doubt"];
+
+/// Pronouns that, after "and"/"or", start a new clause and end a scope.
+const SUBJECTS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
+
+/// Anaphoric openers: a backward cue in a clause opening with these reaches
+/// back into the previous clause ("we retry blindly, which is dangerous").
+const ANAPHORS: &[&str] = &["both", "it", "that", "these", "this", "those", "which"];
+
+/// Longest forward scope, in tokens.
+const MAX_FORWARD: usize = 12;
+
+/// Finds every negation and rejection scope in `tokens`.
+pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
+    let mut scopes = Vec::new();
+    let mut i = 0;
+    while i < tokens.len() {
+        let word = tokens[i].norm.as_str();
+        let next = tokens.get(i + 1).map(|t| t.norm.as_str());
+        let same_clause_next = tokens.get(i + 1).is_some_and(|t| t.clause == tokens[i].clause);
+        if tokens[i].kind != TokenKind::Word {
+            i += 1;
+            continue;
+        }
+        if FORWARD_REJECTION_PAIRS
+            .iter()
+            .any(|(a, b)| *a == word && next == Some(*b))
+        {
+            push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, i + 1));
+            i += 2;
+            continue;
+        }
+        if FORWARD_NEGATIONS.contains(&word) {
+            if next.is_some_and(|n| NEGATION_CANCELLERS.contains(&n)) {
+                i += 2;
+                continue;
+            }
+            // "X is not needed": the negator governs what came before.
+            let evaluative_at = [i + 1, i + 2].into_iter().find(|&j| {
+                tokens
+                    .get(j)
+                    .is_some_and(|t| EVALUATIVES.contains(&t.norm.as_str()))
+            });
+            if let Some(j) = evaluative_at.filter(|_| same_clause_next) {
+                let kind = match tokens[j].norm.as_str() {
+                    "safe" | "secure" | "acceptable" | "ok" | "okay" => ScopeKind::Rejection,
+                    _ => ScopeKind::Negation,
+                };
+                push_backward(&mut scopes, tokens, kind, (i, j));
+                i = j + 1;
+                continue;
+            }
+            push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
+        } else if FORWARD_REJECTIONS.contains(&word) {
+            push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
+        } else if BACKWARD_NEGATIONS.contains(&word) {
+            push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
+        } else if BACKWARD_REJECTIONS.contains(&word) {
+            push_backward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
+        } else if BAD_ADJECTIVES.contains(&word) && next.is_some_and(|n| BAD_NOUNS.contains(&n)) {
+            push_backward(&mut scopes, tokens, ScopeKind::Rejection, (i, i + 1));
+            i += 2;
+            continue;
+        }
+        i += 1;
+    }
+    scopes
+}
+
+/// Opens a scope over the rest of the cue's clause, continuing through short
+/// comma-separated list items.
+fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue: (usize, usize)) {
+    let start = cue.1 + 1;
+    if start >= tokens.len() || tokens[start].sentence != tokens[cue.1].sentence {
+        return;
+    }
+    let mut end = start;
+    let mut clause = tokens[start].clause;
+    let mut j = start;
+    while j < tokens.len() && j - start < MAX_FORWARD {
+        let t = &tokens[j];
+        if t.sentence != tokens[start].sentence {
+            break;
+        }
+        if t.clause != clause {
+            // A new clause continues the scope only as a short list item
+            // ("no EXPLAIN, indexes, or caching").
+            let len = tokens[j..].iter().take_while(|u| u.clause == t.clause).count();
+            let opener = t.norm.as_str();
+            let conjunction = matches!(opener, "and" | "or" | "nor");
+            let list_item = len <= 2 || (conjunction && len <= 3);
+            if !list_item || is_clause_opener(opener) {
+                break;
+            }
+            clause = t.clause;
+        }
+        if j > start && matches!(t.norm.as_str(), "and" | "or") {
+            if let Some(after) = tokens.get(j + 1) {
+                if SUBJECTS.contains(&after.norm.as_str()) {
+                    break;
+                }
+            }
+        }
+        end = j;
+        j += 1;
+    }
+    scopes.push(Scope {
+        kind,
+        cue,
+        governed: (start, end),
+    });
+}
+
+/// Opens a scope over the cue's clause up to the cue, reaching into the
+/// previous clause when this one opens with an anaphor.
+fn push_backward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue: (usize, usize)) {
+    let Some(end) = cue.0.checked_sub(1) else {
+        return;
+    };
+    let sentence = tokens[cue.0].sentence;
+    let mut start = cue.0;
+    let mut clause = tokens[cue.0].clause;
+    let mut reached_back = false;
+    while start > 0 {
+        let prev = &tokens[start - 1];
+        if prev.sentence != sentence {
+            break;
+        }
+        if prev.clause != clause {
+            let opener = tokens[start].norm.as_str();
+            if reached_back || !ANAPHORS.contains(&opener) {
+                break;
+            }
+            reached_back = true;
+            clause = prev.clause;
+        }
+        start -= 1;
+    }
+    if start <= end && tokens[end].sentence == sentence {
+        scopes.push(Scope {
+            kind,
+            cue,
+            governed: (start, end),
+        });
+    }
+}
+
+fn is_clause_opener(word: &str) -> bool {
+    super::CLAUSE_OPENERS.contains(&word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Analyzer;
+
+    /// The words governed by a scope of `kind`, joined by spaces, one string per scope.
+    fn governed(text: &str, kind: ScopeKind) -> Vec<String> {
+        let analyzed = Analyzer::english().analyze(text);
+        analyzed
+            .scopes()
+            .iter()
+            .filter(|s| s.kind == kind)
+            .map(|s| {
+                analyzed.tokens()[s.governed.0..=s.governed.1]
+                    .iter()
+                    .map(|t| t.norm.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn never_governs_the_rest_of_the_clause() {
+        assert_eq!(
+            governed(
+                "I never bother with EXPLAIN, I just add RAM.",
+                ScopeKind::Negation
+            ),
+            ["bother with explain"]
+        );
+    }
+
+    #[test]
+    fn a_list_after_a_negation_stays_negated() {
+        assert_eq!(
+            governed(
+                "We don't use indexes, replicas, or caching here.",
+                ScopeKind::Negation
+            ),
+            ["use indexes replicas or caching here"]
+        );
+    }
+
+    #[test]
+    fn a_new_subject_after_and_ends_the_scope() {
+        assert_eq!(
+            governed("We never commit secrets and we rotate keys.", ScopeKind::Negation),
+            ["commit secrets"]
+        );
+    }
+
+    #[test]
+    fn contrast_words_end_the_scope() {
+        assert_eq!(
+            governed("No retries but a circuit breaker.", ScopeKind::Negation),
+            ["retries"]
+        );
+    }
+
+    #[test]
+    fn overkill_governs_what_came_before() {
+        assert_eq!(
+            governed("Honestly, read replicas are overkill.", ScopeKind::Negation),
+            ["read replicas are"]
+        );
+    }
+
+    #[test]
+    fn not_needed_governs_what_came_before() {
+        assert_eq!(
+            governed("Load testing is not really needed.", ScopeKind::Negation),
+            ["load testing is"]
+        );
+    }
+
+    #[test]
+    fn which_is_dangerous_reaches_into_the_previous_clause() {
+        assert_eq!(
+            governed(
+                "Some teams disable TLS verification, which is dangerous.",
+                ScopeKind::Rejection
+            ),
+            ["some teams disable tls verification which is"]
+        );
+    }
+
+    #[test]
+    fn avoidance_is_a_rejection_not_a_negation() {
+        assert_eq!(
+            governed("Avoid N+1 queries.", ScopeKind::Rejection),
+            ["n+1 queries"]
+        );
+        assert!(governed("Avoid N+1 queries.", ScopeKind::Negation).is_empty());
+        assert_eq!(
+            governed(
+                "Migrate in steps rather than a big-bang rewrite.",
+                ScopeKind::Rejection
+            ),
+            ["a big bang rewrite"]
+        );
+    }
+
+    #[test]
+    fn not_only_is_not_a_negation() {
+        assert!(governed("Not only indexes but also caching.", ScopeKind::Negation).is_empty());
+    }
+
+    #[test]
+    fn a_bad_idea_is_a_rejection() {
+        assert_eq!(
+            governed(
+                "Storing passwords in plain text is a terrible idea.",
+                ScopeKind::Rejection
+            ),
+            ["storing passwords in plain text is a"]
+        );
+    }
+
+    #[test]
+    fn scopes_never_cross_sentences() {
+        assert!(governed("We never. Use indexes.", ScopeKind::Negation).is_empty());
+        assert!(governed("Overkill. Really.", ScopeKind::Negation).is_empty());
+    }
+
+    #[test]
+    fn a_cue_inside_a_match_does_not_govern_it() {
+        let scope = Scope {
+            kind: ScopeKind::Negation,
+            cue: (2, 2),
+            governed: (3, 5),
+        };
+        assert!(!scope.governs_match(2, 3));
+        assert!(scope.governs_match(3, 4));
+        assert!(!scope.governs_match(6, 7));
+    }
+}
