@@ -3,6 +3,7 @@
 mod check;
 mod evaluate;
 mod grade;
+mod matching;
 mod questions;
 mod report;
 
@@ -35,6 +36,8 @@ enum Command {
     Questions(questions::Args),
     /// Evaluate a JSONL file of answers; with grades, report agreement.
     Grade(grade::Args),
+    /// Find the bank question a wording means, with confidence.
+    Match(matching::Args),
 }
 
 /// Runs the parsed command line.
@@ -44,6 +47,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run(args, &load(cli.corpus)?),
         Command::Questions(args) => questions::run(args, &load(cli.corpus)?),
         Command::Grade(args) => grade::run(args, &load(cli.corpus)?),
+        Command::Match(args) => matching::run(args, &load(cli.corpus)?),
     }
 }
 

@@ -18,6 +18,7 @@ use tantivy::{doc, Index, IndexReader, Searcher, Term};
 pub use lookup::{Lookup, QuestionMatch};
 
 use crate::bank::Bank;
+use crate::text::frequency::informativeness;
 use crate::text::tokenizer::{AssayTokenizer, TOKENIZER_NAME};
 use crate::text::Analyzer;
 
@@ -68,8 +69,6 @@ pub struct BankIndex {
     question_count: usize,
     /// Per question: every stem its wordings and rubric use, for lookup confidence.
     question_terms: Vec<BTreeSet<String>>,
-    /// Per stem: how many questions use it, for lookup confidence.
-    question_frequency: BTreeMap<String, u32>,
 }
 
 impl std::fmt::Debug for BankIndex {
@@ -146,12 +145,6 @@ impl BankIndex {
         if searcher.segment_readers().len() > 1 {
             return Err(IndexError::Segments(searcher.segment_readers().len()));
         }
-        let mut question_frequency: BTreeMap<String, u32> = BTreeMap::new();
-        for terms in &question_terms {
-            for t in terms {
-                *question_frequency.entry(t.clone()).or_default() += 1;
-            }
-        }
         let mut built = BankIndex {
             searcher,
             _reader: reader,
@@ -159,7 +152,6 @@ impl BankIndex {
             docs,
             question_count: bank.questions().len(),
             question_terms,
-            question_frequency,
         };
         built.compute_self_scores(bank, analyzer)?;
         Ok(built)
@@ -272,21 +264,18 @@ impl BankIndex {
         Ok(ranked)
     }
 
-    /// The share of `terms`' informativeness that question `question` covers:
-    /// each term weighs its inverse question frequency; a term no question
-    /// uses weighs the most.
+    /// The share of `terms`' informativeness that question `question`'s
+    /// vocabulary covers. Each term weighs its informativeness in general
+    /// English ([`crate::text::frequency`]), so a filler word the bank never
+    /// uses ("playbook") costs little and an unknown topic word ("lifetimes")
+    /// costs a lot.
     fn term_coverage(&self, question: usize, terms: &[String]) -> f32 {
-        let n = self.question_count as f32;
-        let unknown_weight = (1.0 + 2.0 * n).ln();
-        let (mut covered, mut total) = (0.0f32, 0.0f32);
         let Some(vocabulary) = self.question_terms.get(question) else {
             return 0.0;
         };
+        let (mut covered, mut total) = (0.0f32, 0.0f32);
         for t in terms {
-            let weight = match self.question_frequency.get(t) {
-                Some(&df) => (1.0 + n / df as f32).ln(),
-                None => unknown_weight,
-            };
+            let weight = informativeness(t);
             total += weight;
             if vocabulary.contains(t) {
                 covered += weight;

@@ -22,6 +22,7 @@
 //! assert!(analyzed.scopes().iter().any(|s| s.covers(3)));
 //! ```
 
+pub mod frequency;
 pub mod negation;
 pub mod normalize;
 pub mod stopwords;

@@ -189,11 +189,14 @@ const BACKWARD_REJECTIONS: &[&str] = &[
 ];
 
 /// Evaluative words that turn a preceding negator into a backward cue
-/// ("EXPLAIN is not needed").
+/// ("EXPLAIN is not needed", "contracts don't matter").
 const EVALUATIVES: &[&str] = &[
     "acceptable",
+    "care",
     "helpful",
     "important",
+    "matter",
+    "matters",
     "necessary",
     "needed",
     "ok",
@@ -206,6 +209,112 @@ const EVALUATIVES: &[&str] = &[
     "worth",
     "worthwhile",
 ];
+
+/// Predicates that dismiss their subject when they follow a copula ("X is
+/// academic", "X are just hype"). Only after a copula: "the legacy monolith"
+/// dismisses nothing.
+const DISMISSIVE_PREDICATES: &[&str] = &[
+    "academic",
+    "bloat",
+    "bloated",
+    "bureaucracy",
+    "busywork",
+    "ceremony",
+    "clutter",
+    "distraction",
+    "excuse",
+    "fad",
+    "gimmick",
+    "hype",
+    "hyped",
+    "legacy",
+    "luxury",
+    "magic",
+    "myth",
+    "nonsense",
+    "obsolete",
+    "optional",
+    "outdated",
+    "overengineered",
+    "overengineering",
+    "paranoia",
+    "paranoid",
+    "premature",
+    "theater",
+    "theatre",
+    "theoretical",
+    "trivia",
+];
+
+/// Copulas: what links a subject to its dismissive predicate.
+const COPULA: &[&str] = &[
+    "'re", "'s", "are", "be", "is", "seem", "seems", "sound", "sounds", "was", "were",
+];
+
+/// Words that may stand between a copula and its predicate ("are mostly just a").
+const COPULA_FILLERS: &[&str] = &[
+    "a",
+    "all",
+    "an",
+    "basically",
+    "honestly",
+    "just",
+    "kind",
+    "largely",
+    "mostly",
+    "of",
+    "often",
+    "overly",
+    "pretty",
+    "pure",
+    "purely",
+    "really",
+    "simply",
+    "so",
+    "some",
+    "sort",
+    "too",
+    "totally",
+    "usually",
+    "very",
+];
+
+/// Verbs that dismiss their subject with a following particle or object:
+/// "X slows teams down", "X adds too much process", "X gets in the way".
+const DISMISSIVE_VERBS: &[(&str, &[&str])] = &[
+    ("slow", &["down"]),
+    ("slows", &["down"]),
+    (
+        "add",
+        &[
+            "overhead",
+            "complexity",
+            "process",
+            "ceremony",
+            "clutter",
+            "friction",
+            "bloat",
+        ],
+    ),
+    (
+        "adds",
+        &[
+            "overhead",
+            "complexity",
+            "process",
+            "ceremony",
+            "clutter",
+            "friction",
+            "bloat",
+        ],
+    ),
+    ("get", &["way"]),
+    ("gets", &["way"]),
+];
+
+/// Object pronouns: a negation governing one of these refers back to what the
+/// sentence named before ("we've never needed them").
+const OBJECT_PRONOUNS: &[&str] = &["it", "them", "those", "these", "either", "any"];
 
 /// Adjectives that make "idea" / "practice" / "pattern" a backward rejection.
 const BAD_ADJECTIVES: &[&str] = &[
@@ -265,12 +374,35 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                     _ => ScopeKind::Negation,
                 };
                 push_backward(&mut scopes, tokens, kind, (i, j));
+                let pronoun_follows = tokens[j + 1..]
+                    .iter()
+                    .take(2)
+                    .any(|t| t.clause == tokens[j].clause && OBJECT_PRONOUNS.contains(&t.norm.as_str()));
+                if pronoun_follows {
+                    // "we've never needed them": back to what "them" stands for.
+                    if let Some(last) = scopes.last_mut().filter(|s| s.cue == (i, j)) {
+                        last.governed.0 = sentence_start(tokens, i);
+                    }
+                }
                 i = j + 1;
                 continue;
             }
             push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
+            if governs_pronoun(tokens, scopes.last(), i) {
+                // "Circuit breakers are nice in talks, but we've never needed them."
+                push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
+                if let Some(last) = scopes.last_mut() {
+                    last.governed.0 = sentence_start(tokens, i);
+                }
+            }
         } else if FORWARD_REJECTIONS.contains(&word) {
             push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
+        } else if let Some(cue_start) = copular_dismissal(tokens, i) {
+            push_backward(&mut scopes, tokens, ScopeKind::Negation, (cue_start, i));
+        } else if let Some(end) = dismissive_verb(tokens, i) {
+            push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, end));
+            i = end + 1;
+            continue;
         } else if BACKWARD_NEGATIONS.contains(&word) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
         } else if BACKWARD_REJECTIONS.contains(&word) {
@@ -283,6 +415,63 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         i += 1;
     }
     scopes
+}
+
+/// If token `i` is a dismissive predicate after a copula ("is mostly academic"),
+/// the index of the copula, where the cue starts.
+fn copular_dismissal(tokens: &[Token], i: usize) -> Option<usize> {
+    if !DISMISSIVE_PREDICATES.contains(&tokens[i].norm.as_str()) {
+        return None;
+    }
+    let mut j = i;
+    while j > 0 && i - j < 5 {
+        j -= 1;
+        let t = &tokens[j];
+        if t.clause != tokens[i].clause {
+            return None;
+        }
+        if COPULA.contains(&t.norm.as_str()) || t.norm.ends_with("'s") || t.norm.ends_with("'re") {
+            return Some(j);
+        }
+        if !COPULA_FILLERS.contains(&t.norm.as_str()) {
+            return None;
+        }
+    }
+    None
+}
+
+/// If token `i` is a dismissive verb whose particle or object follows within
+/// four tokens of its clause, the index of that particle or object.
+fn dismissive_verb(tokens: &[Token], i: usize) -> Option<usize> {
+    let (_, objects) = DISMISSIVE_VERBS.iter().find(|(v, _)| *v == tokens[i].norm)?;
+    tokens
+        .iter()
+        .enumerate()
+        .skip(i + 1)
+        .take(4)
+        .take_while(|(_, t)| t.clause == tokens[i].clause)
+        .find(|(_, t)| objects.contains(&t.norm.as_str()))
+        .map(|(j, _)| j)
+}
+
+/// Whether the forward scope just opened by the cue at `cue` governs an object pronoun.
+fn governs_pronoun(tokens: &[Token], scope: Option<&Scope>, cue: usize) -> bool {
+    let Some(scope) = scope.filter(|s| s.cue.1 == cue) else {
+        return false;
+    };
+    tokens[scope.governed.0..=scope.governed.1]
+        .iter()
+        .take(4)
+        .any(|t| OBJECT_PRONOUNS.contains(&t.norm.as_str()))
+}
+
+/// The index of the first token of the sentence token `i` is in.
+fn sentence_start(tokens: &[Token], i: usize) -> usize {
+    let mut start = i;
+    while start > 0 && tokens[start - 1].sentence == tokens[i].sentence {
+        start -= 1;
+    }
+    start
 }
 
 /// Opens a scope over the rest of the cue's clause, continuing through short
@@ -483,6 +672,47 @@ mod tests {
                 ScopeKind::Rejection
             ),
             ["storing passwords in plain text is a"]
+        );
+    }
+
+    #[test]
+    fn a_negated_pronoun_reaches_back_to_what_it_stands_for() {
+        let found = governed(
+            "Circuit breakers are nice in talks, but we've never needed them.",
+            ScopeKind::Negation,
+        );
+        assert!(
+            found.iter().any(|g| g.starts_with("circuit breakers")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_dismissive_predicate_after_a_copula_dismisses_the_subject() {
+        assert_eq!(
+            governed("The CAP theorem is mostly academic.", ScopeKind::Negation),
+            ["the cap theorem"]
+        );
+        assert!(governed("We split the legacy monolith.", ScopeKind::Negation).is_empty());
+    }
+
+    #[test]
+    fn dismissive_verbs_dismiss_their_subject() {
+        assert_eq!(
+            governed("Code review slows the team down.", ScopeKind::Negation),
+            ["code review"]
+        );
+        assert_eq!(
+            governed("Contract tests add too much process.", ScopeKind::Negation),
+            ["contract tests"]
+        );
+    }
+
+    #[test]
+    fn not_mattering_is_a_dismissal() {
+        assert_eq!(
+            governed("HTTP semantics don't really matter.", ScopeKind::Negation),
+            ["http semantics"]
         );
     }
 

@@ -1,0 +1,81 @@
+//! How common a word is in general English, from a shipped frequency list.
+//!
+//! A word's *informativeness* grows as its frequency falls: "use" says little,
+//! "idempotency" says a lot. The list (`data/english-word-frequency.tsv`, see
+//! `data/README.md`) is compiled into the binary and read once, keyed by stem
+//! so inflections share the frequency of their most common form.
+//!
+//! # Example
+//!
+//! ```
+//! use assay::text::frequency::informativeness;
+//! use assay::text::Analyzer;
+//!
+//! let stem = |w: &str| Analyzer::english().stem(w);
+//! assert!(informativeness(&stem("idempotency")) > informativeness(&stem("system")));
+//! ```
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::Analyzer;
+
+const LIST: &str = include_str!("../../data/english-word-frequency.tsv");
+
+/// Zipf frequency above which a word carries no information (the most common words).
+const CEILING: f32 = 7.0;
+/// Informativeness of a word missing from the list: rarer than any listed word.
+pub const UNLISTED: f32 = 5.0;
+/// Least informativeness any word has.
+const FLOOR: f32 = 0.5;
+
+fn table() -> &'static HashMap<String, f32> {
+    static TABLE: OnceLock<HashMap<String, f32>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let analyzer = Analyzer::english();
+        let mut map: HashMap<String, f32> = HashMap::with_capacity(30_000);
+        for line in LIST.lines().filter(|l| !l.starts_with('#')) {
+            let Some((word, zipf)) = line.split_once('\t') else {
+                continue;
+            };
+            let Ok(zipf) = zipf.trim().parse::<f32>() else {
+                continue;
+            };
+            let entry = map.entry(analyzer.stem(word)).or_insert(zipf);
+            *entry = entry.max(zipf);
+        }
+        map
+    })
+}
+
+/// The Zipf frequency of the most common word with this stem, if listed.
+pub fn zipf(stem: &str) -> Option<f32> {
+    table().get(stem).copied()
+}
+
+/// How much a word with this stem tells about a text's topic: `7 - zipf`,
+/// at least 0.5, and [`UNLISTED`] for words the list does not hold.
+pub fn informativeness(stem: &str) -> f32 {
+    match zipf(stem) {
+        Some(z) => (CEILING - z).clamp(FLOOR, UNLISTED),
+        None => UNLISTED,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_loads_with_its_common_words() {
+        assert!(zipf("the").is_some_and(|z| z > 7.0));
+        assert!(table().len() > 15_000, "{}", table().len());
+    }
+
+    #[test]
+    fn rare_and_unlisted_words_are_more_informative() {
+        assert!(informativeness("databas") > informativeness("time"));
+        assert_eq!(informativeness("pgbouncer"), UNLISTED);
+        assert!(informativeness("the") >= 0.5);
+    }
+}
