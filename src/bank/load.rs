@@ -72,6 +72,8 @@ pub(crate) struct RawRedFlag {
     label: Spanned<String>,
     severity: Spanned<String>,
     phrases: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    dismissing: Option<Spanned<Vec<Spanned<String>>>>,
     why: Spanned<String>,
 }
 
@@ -135,12 +137,17 @@ impl FileCtx<'_> {
             .map_err(|e| self.report(r.severity.span().start, e))
             .ok();
         let phrases = self.texts("red flag phrase", &r.phrases, analyzer);
+        let dismissing = match &r.dismissing {
+            Some(raw) => self.texts("red flag dismissing phrase", raw, analyzer),
+            None => Vec::new(),
+        };
         let why = self.text("red flag why", &r.why, MAX_LONG_TEXT);
         Some(RedFlag {
             id: id?,
             label: label?,
             severity: severity?,
             phrases,
+            dismissing,
             why: why?,
         })
     }

@@ -211,6 +211,9 @@ pub struct RedFlag {
     pub severity: Severity,
     /// Advocating phrasings that signal it.
     pub phrases: Vec<Text>,
+    /// Good practices whose dismissal signals it ("we don't bother with
+    /// backups" raises "no backups").
+    pub dismissing: Vec<Text>,
     /// Why it is a concern, shown with the flag.
     pub why: Text,
 }

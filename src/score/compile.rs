@@ -16,13 +16,32 @@ pub enum FlagSource {
     Common(usize),
 }
 
+/// A red flag's phrases, compiled.
+#[derive(Debug, Clone)]
+pub struct CompiledFlag {
+    /// Where the flag is defined.
+    pub source: FlagSource,
+    /// Advocating phrasings.
+    pub phrases: Vec<Phrase>,
+    /// Good practices whose dismissal raises the flag.
+    pub dismissing: Vec<Phrase>,
+}
+
+fn compile_flag(analyzer: &Analyzer, source: FlagSource, flag: &RedFlag) -> CompiledFlag {
+    CompiledFlag {
+        source,
+        phrases: compile_phrases(analyzer, &flag.phrases),
+        dismissing: compile_phrases(analyzer, &flag.dismissing),
+    }
+}
+
 /// One question ready to be matched against answers.
 #[derive(Debug, Clone)]
 pub struct CompiledQuestion {
     /// Per concept (same order as the question's), its compiled aliases.
     pub concepts: Vec<Vec<Phrase>>,
     /// Every red flag that applies: the question's own, then the common ones.
-    pub flags: Vec<(FlagSource, Vec<Phrase>)>,
+    pub flags: Vec<CompiledFlag>,
     /// Stems of the canonical wording's content words, for question demoting.
     pub question_stems: BTreeSet<String>,
     /// The rubric's long words, sorted, that misspellings may resolve to.
@@ -48,17 +67,17 @@ impl CompiledQuestion {
             .iter()
             .map(|c| compile_phrases(analyzer, &c.aliases))
             .collect();
-        let mut flags: Vec<(FlagSource, Vec<Phrase>)> = question
+        let mut flags: Vec<CompiledFlag> = question
             .red_flags
             .iter()
             .enumerate()
-            .map(|(i, f)| (FlagSource::Question(i), compile_phrases(analyzer, &f.phrases)))
+            .map(|(i, f)| compile_flag(analyzer, FlagSource::Question(i), f))
             .collect();
         flags.extend(
             common
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (FlagSource::Common(i), compile_phrases(analyzer, &f.phrases))),
+                .map(|(i, f)| compile_flag(analyzer, FlagSource::Common(i), f)),
         );
         let question_stems = content_stems(analyzer, question.question.as_str());
         let mut rubric_words: BTreeSet<RubricWord> = BTreeSet::new();

@@ -1,11 +1,19 @@
 //! Red flags: advocated bad practice, unless the answer rejects it.
+//!
+//! A flag is raised two ways:
+//! - an advocating phrase ("disable certificate verification") that no
+//!   negation or rejection cue outside it governs;
+//! - a good practice named only to be dismissed ("we don't bother with
+//!   backups" raises "no backups"), unless that dismissal is itself negated
+//!   ("we never skip backups").
 
 use super::compile::{CompiledQuestion, FlagSource};
 use super::concepts::collect_evidence;
 use super::evaluation::RaisedFlag;
 use super::matcher::{PhraseMatch, Positions};
 use crate::bank::{Question, RedFlag};
-use crate::text::Analyzed;
+use crate::text::negation::is_conditional;
+use crate::text::{Analyzed, Scope, ScopeKind};
 
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
 pub const PHRASE_SLACK: usize = 2;
@@ -13,6 +21,21 @@ pub const PHRASE_SLACK: usize = 2;
 /// Whether any negation or rejection cue outside the match governs it.
 fn is_rejected(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
     analyzed.scopes().iter().any(|s| s.governs_match(m.first, m.last))
+}
+
+/// Whether the match is dismissed: governed by an odd number of cues, at
+/// least one a negation, none of them a condition. Nested cues cancel
+/// ("we never skip backups", "I won't stop writing tests"), and conditions
+/// state no practice ("without tests, …", "if you don't test, …").
+fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
+    let governing: Vec<&Scope> = analyzed
+        .scopes()
+        .iter()
+        .filter(|s| s.governs_match(m.first, m.last))
+        .collect();
+    let conditional = governing.iter().any(|s| is_conditional(analyzed.tokens(), s));
+    let negated = governing.iter().any(|s| s.kind == ScopeKind::Negation);
+    negated && !conditional && governing.len() % 2 == 1
 }
 
 /// Every red flag `answer` raises, the question's own first, then the common ones.
@@ -25,23 +48,28 @@ pub fn assess(
     compiled: &CompiledQuestion,
 ) -> Vec<RaisedFlag> {
     let mut raised = Vec::new();
-    for (source, phrases) in &compiled.flags {
-        let (flag, is_common) = match *source {
+    for compiled_flag in &compiled.flags {
+        let (flag, is_common) = match compiled_flag.source {
             FlagSource::Question(i) => (question.red_flags.get(i), false),
             FlagSource::Common(i) => (common.get(i), true),
         };
         let Some(flag) = flag else { continue };
-        let advocated: Vec<(PhraseMatch, &str)> = phrases
-            .iter()
-            .flat_map(|p| {
-                positions
-                    .find(p, PHRASE_SLACK, false)
-                    .into_iter()
-                    .map(move |m| (m, p.text.as_str()))
-            })
-            .filter(|(m, _)| !is_rejected(analyzed, m))
-            .collect();
-        if advocated.is_empty() {
+        let advocated = compiled_flag.phrases.iter().flat_map(|p| {
+            positions
+                .find(p, PHRASE_SLACK, false)
+                .into_iter()
+                .filter(|m| !is_rejected(analyzed, m))
+                .map(move |m| (m, p.text.as_str()))
+        });
+        let dismissed = compiled_flag.dismissing.iter().flat_map(|p| {
+            positions
+                .find(p, PHRASE_SLACK, false)
+                .into_iter()
+                .filter(|m| is_dismissed(analyzed, m))
+                .map(move |m| (m, p.text.as_str()))
+        });
+        let evidence: Vec<(PhraseMatch, &str)> = advocated.chain(dismissed).collect();
+        if evidence.is_empty() {
             continue;
         }
         raised.push(RaisedFlag {
@@ -50,7 +78,7 @@ pub fn assess(
             severity: flag.severity,
             why: flag.why.to_string(),
             common: is_common,
-            evidence: collect_evidence(answer, analyzed, advocated),
+            evidence: collect_evidence(answer, analyzed, evidence),
         });
     }
     raised

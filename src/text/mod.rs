@@ -79,6 +79,9 @@ pub struct Token {
     pub stop: bool,
     /// Word or symbol.
     pub kind: TokenKind,
+    /// Whether a colon stands between this token and the previous one
+    /// ("two things I avoid: …"), so a cue before it governs what follows.
+    pub after_colon: bool,
 }
 
 /// A text after analysis: its tokens, sentences and negation scopes.
@@ -216,6 +219,7 @@ impl Analyzer {
         let first_token = tokens.len();
         let mut segments = sentence_text.split_word_bound_indices().peekable();
         let mut at_line_start = true;
+        let mut colon_pending = false;
         while let Some((start, segment)) = segments.next() {
             if segment.chars().any(char::is_alphanumeric) {
                 let mut end = start + segment.len();
@@ -255,6 +259,7 @@ impl Analyzer {
                     clause: *clause,
                     stop,
                     kind: TokenKind::Word,
+                    after_colon: std::mem::take(&mut colon_pending),
                 });
                 at_line_start = false;
             } else if segment == "*" && !at_line_start {
@@ -269,11 +274,13 @@ impl Analyzer {
                     clause: *clause,
                     stop: false,
                     kind: TokenKind::Symbol,
+                    after_colon: std::mem::take(&mut colon_pending),
                 });
             } else if segment.contains('\n') {
                 at_line_start = true;
             } else if normalize::is_clause_punctuation(segment) && tokens.len() > first_token {
                 *clause += 1;
+                colon_pending = segment == ":";
             }
         }
     }

@@ -177,12 +177,15 @@ const BACKWARD_NEGATIONS: &[&str] = &[
 const BACKWARD_REJECTIONS: &[&str] = &[
     "antipattern",
     "dangerous",
+    "footgun",
     "harmful",
     "insecure",
     "irresponsible",
     "mistake",
+    "pitfall",
     "reckless",
     "risky",
+    "trap",
     "unacceptable",
     "unsafe",
     "wrong",
@@ -312,6 +315,23 @@ const DISMISSIVE_VERBS: &[(&str, &[&str])] = &[
     ("gets", &["way"]),
 ];
 
+/// Verbs too light to be what a negation is about: "things I wouldn't do: …".
+const LIGHT_VERBS: &[&str] = &[
+    "accept",
+    "allow",
+    "do",
+    "like",
+    "recommend",
+    "suggest",
+    "tolerate",
+    "use",
+    "want",
+];
+
+/// Clause openers across which a negated pronoun reaches back to what it
+/// stands for ("X is nice in talks, but we've never needed them").
+const REACH_BACK_OPENERS: &[&str] = &["although", "and", "but", "though", "yet"];
+
 /// Object pronouns: a negation governing one of these refers back to what the
 /// sentence named before ("we've never needed them").
 const OBJECT_PRONOUNS: &[&str] = &["it", "them", "those", "these", "either", "any"];
@@ -377,8 +397,9 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 let pronoun_follows = tokens[j + 1..]
                     .iter()
                     .take(2)
-                    .any(|t| t.clause == tokens[j].clause && OBJECT_PRONOUNS.contains(&t.norm.as_str()));
-                if pronoun_follows {
+                    .enumerate()
+                    .any(|(k, t)| t.clause == tokens[j].clause && is_object_pronoun(tokens, j + 1 + k));
+                if pronoun_follows && may_reach_back(tokens, i) {
                     // "we've never needed them": back to what "them" stands for.
                     if let Some(last) = scopes.last_mut().filter(|s| s.cue == (i, j)) {
                         last.governed.0 = sentence_start(tokens, i);
@@ -387,8 +408,14 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 i = j + 1;
                 continue;
             }
+            if is_copular_not(tokens, i) {
+                // "Replication is not a backup" says what a thing is not; it
+                // neither dismisses nor rejects the predicate.
+                i += 1;
+                continue;
+            }
             push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
-            if governs_pronoun(tokens, scopes.last(), i) {
+            if governs_pronoun(tokens, scopes.last(), i) && may_reach_back(tokens, i) {
                 // "Circuit breakers are nice in talks, but we've never needed them."
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
                 if let Some(last) = scopes.last_mut() {
@@ -459,10 +486,36 @@ fn governs_pronoun(tokens: &[Token], scope: Option<&Scope>, cue: usize) -> bool 
     let Some(scope) = scope.filter(|s| s.cue.1 == cue) else {
         return false;
     };
-    tokens[scope.governed.0..=scope.governed.1]
-        .iter()
+    (scope.governed.0..=scope.governed.1)
         .take(4)
-        .any(|t| OBJECT_PRONOUNS.contains(&t.norm.as_str()))
+        .any(|i| is_object_pronoun(tokens, i))
+}
+
+/// Whether token `i` is an object pronoun; "that" and "this" count only at
+/// the end of their clause ("I don't accept that."), not as "that" in
+/// "I don't think that …".
+fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
+    let word = tokens[i].norm.as_str();
+    if OBJECT_PRONOUNS.contains(&word) {
+        return true;
+    }
+    matches!(word, "that" | "this")
+        && tokens
+            .get(i + 1)
+            .is_none_or(|next| next.clause != tokens[i].clause)
+}
+
+/// Whether a negated pronoun at cue `i` may refer back past its clause: only
+/// when the clause is joined by a coordinating or contrastive word, or by a
+/// comma, not from inside a "so", "because" or "which" clause.
+fn may_reach_back(tokens: &[Token], i: usize) -> bool {
+    let clause = tokens[i].clause;
+    let mut first = i;
+    while first > 0 && tokens[first - 1].clause == clause {
+        first -= 1;
+    }
+    let opener = tokens[first].norm.as_str();
+    REACH_BACK_OPENERS.contains(&opener) || !is_clause_opener(opener)
 }
 
 /// The index of the first token of the sentence token `i` is in.
@@ -472,6 +525,33 @@ fn sentence_start(tokens: &[Token], i: usize) -> usize {
         start -= 1;
     }
     start
+}
+
+/// Whether the negator at `i` negates a copula ("is not", "isn't"), and no
+/// evaluative follows (those are handled as backward cues).
+fn is_copular_not(tokens: &[Token], i: usize) -> bool {
+    let word = tokens[i].norm.as_str();
+    if matches!(word, "isn't" | "isnt" | "aren't" | "arent" | "wasn't" | "weren't") {
+        return true;
+    }
+    word == "not"
+        && i > 0
+        && tokens[i - 1].clause == tokens[i].clause
+        && COPULA.contains(&tokens[i - 1].norm.as_str())
+}
+
+/// Whether the cue of `scope` sits in a conditional clause ("if you don't
+/// test, …") or is "without": it states a condition, not a practice.
+pub fn is_conditional(tokens: &[Token], scope: &Scope) -> bool {
+    let cue = scope.cue.0;
+    if tokens[cue].norm == "without" {
+        return true;
+    }
+    tokens[..cue]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == tokens[cue].clause)
+        .any(|t| matches!(t.norm.as_str(), "if" | "unless" | "otherwise" | "when" | "once"))
 }
 
 /// Opens a scope over the rest of the cue's clause, continuing through short
@@ -484,24 +564,34 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
     let mut end = start;
     let mut clause = tokens[start].clause;
     let mut j = start;
-    while j < tokens.len() && j - start < MAX_FORWARD {
+    let mut colon_list = false;
+    while j < tokens.len() && (j - start < MAX_FORWARD || colon_list) {
         let t = &tokens[j];
         if t.sentence != tokens[start].sentence {
             break;
         }
-        if t.clause != clause {
+        let light_before_colon = tokens[start..j]
+            .iter()
+            .all(|u| u.stop || LIGHT_VERBS.contains(&u.norm.as_str()));
+        if t.clause != clause && t.after_colon && tokens[cue.1].clause == clause && light_before_colon {
+            // "Two things I wouldn't do: X; and Y" governs the rest of the sentence.
+            colon_list = true;
+        }
+        if t.clause != clause && !colon_list {
             // A new clause continues the scope only as a short list item
             // ("no EXPLAIN, indexes, or caching").
             let len = tokens[j..].iter().take_while(|u| u.clause == t.clause).count();
             let opener = t.norm.as_str();
             let conjunction = matches!(opener, "and" | "or" | "nor");
             let list_item = len <= 2 || (conjunction && len <= 3);
-            if !list_item || is_clause_opener(opener) {
+            // "don't use MD5, use bcrypt": the same verb again is a contrast.
+            let contrast = opener == tokens[start].norm;
+            if !list_item || contrast || is_clause_opener(opener) {
                 break;
             }
             clause = t.clause;
         }
-        if j > start && matches!(t.norm.as_str(), "and" | "or") {
+        if j > start && !colon_list && matches!(t.norm.as_str(), "and" | "or") {
             if let Some(after) = tokens.get(j + 1) {
                 if SUBJECTS.contains(&after.norm.as_str()) {
                     break;
@@ -714,6 +804,82 @@ mod tests {
             governed("HTTP semantics don't really matter.", ScopeKind::Negation),
             ["http semantics"]
         );
+    }
+
+    #[test]
+    fn a_negation_before_a_colon_governs_the_list_after_it() {
+        let found = governed(
+            "Two things I wouldn't do: ship a drop with the code; and swap every instance at once.",
+            ScopeKind::Negation,
+        );
+        assert!(
+            found.iter().any(|g| g.ends_with("swap every instance at once")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn refusing_that_reaches_back_to_what_it_stands_for() {
+        let found = governed(
+            "Some teams tell clients not to retry, and I don't accept that.",
+            ScopeKind::Negation,
+        );
+        assert!(
+            found.iter().any(|g| g.starts_with("some teams tell clients")),
+            "{found:?}"
+        );
+        let complement = governed("I don't think that retries help.", ScopeKind::Negation);
+        assert!(
+            complement.iter().all(|g| !g.starts_with("i don't")),
+            "{complement:?}"
+        );
+    }
+
+    #[test]
+    fn saying_what_a_thing_is_not_is_not_a_dismissal() {
+        assert!(governed("Replication is not a backup.", ScopeKind::Negation).is_empty());
+        assert!(governed("A snapshot isn't a tested restore.", ScopeKind::Negation).is_empty());
+        assert_eq!(
+            governed("Caching is not needed.", ScopeKind::Negation),
+            ["caching is"]
+        );
+    }
+
+    #[test]
+    fn the_same_verb_after_a_comma_is_a_contrast_not_a_list() {
+        assert_eq!(
+            governed("Don't use MD5, use bcrypt.", ScopeKind::Negation),
+            ["use md5"]
+        );
+    }
+
+    #[test]
+    fn conditions_are_recognised() {
+        let analyzed = Analyzer::english().analyze("If you don't test, you break things. We skip tests.");
+        let conditional: Vec<bool> = analyzed
+            .scopes()
+            .iter()
+            .map(|s| is_conditional(analyzed.tokens(), s))
+            .collect();
+        assert_eq!(conditional, [true, false]);
+    }
+
+    #[test]
+    fn a_pronoun_inside_a_so_clause_does_not_reach_back() {
+        let found = governed(
+            "Set up backups in another region so an outage doesn't take them out.",
+            ScopeKind::Negation,
+        );
+        assert!(found.iter().all(|g| !g.contains("backups")), "{found:?}");
+    }
+
+    #[test]
+    fn a_colon_after_a_contentful_negation_does_not_extend_it() {
+        let found = governed(
+            "A cluster doesn't need backups: we back up and restore-test anyway.",
+            ScopeKind::Negation,
+        );
+        assert!(found.iter().all(|g| !g.contains("restore")), "{found:?}");
     }
 
     #[test]
