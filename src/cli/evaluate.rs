@@ -40,9 +40,17 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
         }
     };
 
-    // An exact id wins; anything else is a wording to look up.
+    // An exact id wins; an id-shaped string that is no id is a mistyped id,
+    // refused with suggestions; anything else is a wording to look up.
     let (question_id, lookup) = if evaluator.bank().get(&args.question).is_some() {
         (args.question.clone(), None)
+    } else if assay::bank::Slug::parse(&args.question).is_ok() {
+        eprintln!("error: unknown question `{}`", args.question);
+        let suggestions = evaluator.suggest(&args.question);
+        if !suggestions.is_empty() {
+            eprintln!("closest: {}", suggestions.join(", "));
+        }
+        return Ok(ExitCode::from(1));
     } else {
         let lookup = evaluator.lookup(&args.question)?;
         match lookup.best {

@@ -109,11 +109,21 @@ pub fn in_context(answer: &str, start: usize, end: usize) -> String {
     let end = floor_boundary(answer, end.max(start));
     let before_start = floor_boundary(answer, start.saturating_sub(CONTEXT));
     let after_end = floor_boundary(answer, (end + CONTEXT).min(answer.len()));
-    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // One line: white space runs become one space, but none is added.
+    let clean = |s: &str| {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            let c = if c.is_whitespace() { ' ' } else { c };
+            if !(c == ' ' && out.ends_with(' ')) {
+                out.push(c);
+            }
+        }
+        out
+    };
     let lead = if before_start > 0 { "…" } else { "" };
     let tail = if after_end < answer.len() { "…" } else { "" };
     format!(
-        "{lead}{} [{}] {}{tail}",
+        "{lead}{}[{}]{}{tail}",
         clean(&answer[before_start..start]),
         clean(&answer[start..end]),
         clean(&answer[end..after_end])

@@ -8,7 +8,7 @@
 
 mod lookup;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -69,6 +69,11 @@ pub struct BankIndex {
     question_count: usize,
     /// Per question: every stem its wordings and rubric use, for lookup confidence.
     question_terms: Vec<BTreeSet<String>>,
+    /// Per stem of any model answer: its BM25 score in each model-answer
+    /// document that holds it, asked of tantivy once at build. A disjunction's
+    /// BM25 score is the sum of its terms' scores, so similarity sums these
+    /// instead of running a many-clause query per answer.
+    term_scores: HashMap<String, Vec<(u32, f32)>>,
 }
 
 impl std::fmt::Debug for BankIndex {
@@ -105,6 +110,7 @@ impl BankIndex {
         let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let mut docs = Vec::new();
         let mut question_terms = Vec::with_capacity(bank.questions().len());
+        let mut answer_terms = HashSet::new();
         for (qi, q) in bank.questions().iter().enumerate() {
             for wording in q.all_wordings() {
                 writer.add_document(doc!(fields.wording => wording.as_str()))?;
@@ -135,7 +141,9 @@ impl BankIndex {
                 terms.extend(content_stems(analyzer, text));
             }
             for answer in &q.model_answers {
-                terms.extend(content_stems(analyzer, answer.text.as_str()));
+                let stems = content_stems(analyzer, answer.text.as_str());
+                answer_terms.extend(stems.iter().cloned());
+                terms.extend(stems);
             }
             question_terms.push(terms);
         }
@@ -152,7 +160,9 @@ impl BankIndex {
             docs,
             question_count: bank.questions().len(),
             question_terms,
+            term_scores: HashMap::new(),
         };
+        built.term_scores = built.score_terms(&answer_terms)?;
         built.compute_self_scores(bank, analyzer)?;
         Ok(built)
     }
@@ -179,8 +189,43 @@ impl BankIndex {
         Ok(())
     }
 
-    /// BM25 scores of every model-answer document for a query of `terms`.
+    /// Asks tantivy, once per term, for its BM25 score in every model answer.
+    fn score_terms(&self, terms: &HashSet<String>) -> Result<HashMap<String, Vec<(u32, f32)>>, IndexError> {
+        let limit = self.docs.len().max(1);
+        let mut scores = HashMap::with_capacity(terms.len());
+        for term in terms {
+            let query = TermQuery::new(
+                Term::from_field_text(self.fields.answer, term),
+                IndexRecordOption::WithFreqs,
+            );
+            let mut hits: Vec<(u32, f32)> = self
+                .searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_score())?
+                .into_iter()
+                .map(|(score, addr)| (addr.doc_id, score))
+                .collect();
+            hits.sort_by_key(|&(doc, _)| doc);
+            scores.insert(term.clone(), hits);
+        }
+        Ok(scores)
+    }
+
+    /// BM25 scores of every model-answer document for a disjunction of `terms`
+    /// (each distinct), by document id.
     fn answer_scores(&self, terms: &[String]) -> Result<BTreeMap<u32, f32>, IndexError> {
+        let mut scores: BTreeMap<u32, f32> = BTreeMap::new();
+        for term in terms {
+            for &(doc, score) in self.term_scores.get(term.as_str()).into_iter().flatten() {
+                *scores.entry(doc).or_default() += score;
+            }
+        }
+        Ok(scores)
+    }
+
+    /// The same scores from a tantivy disjunction query: the reference that
+    /// [`BankIndex::answer_scores`] must agree with.
+    #[cfg(test)]
+    fn answer_scores_by_query(&self, terms: &[String]) -> Result<BTreeMap<u32, f32>, IndexError> {
         let query = terms_query(self.fields.answer, terms);
         let limit = self.docs.len().max(1);
         let hits = self
@@ -198,9 +243,6 @@ impl BankIndex {
     /// `terms` are the answer's distinct content stems.
     pub fn similarity(&self, terms: &[String]) -> Result<Vec<f32>, IndexError> {
         let mut best = vec![0.0f32; self.question_count];
-        if terms.is_empty() {
-            return Ok(best);
-        }
         for (doc_id, score) in self.answer_scores(terms)? {
             let Some(meta) = self.docs.get(doc_id as usize) else {
                 continue;
@@ -335,4 +377,33 @@ fn content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
 pub fn unique_content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
     let set: BTreeSet<String> = content_stems(analyzer, text).into_iter().collect();
     set.into_iter().collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summed_term_scores_equal_tantivys_disjunction_scores() {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::embedded(&analyzer).unwrap();
+        let index = BankIndex::build(&bank, &analyzer).unwrap();
+        let answer = "We read the plan with EXPLAIN ANALYZE, add a composite index, cache in Redis, \
+                      retry with exponential backoff and jitter behind a circuit breaker, and rotate certificates.";
+        let terms = unique_content_stems(&analyzer, answer);
+        let summed = index.answer_scores(&terms).unwrap();
+        let queried = index.answer_scores_by_query(&terms).unwrap();
+        assert_eq!(
+            summed.keys().collect::<Vec<_>>(),
+            queried.keys().collect::<Vec<_>>()
+        );
+        for (doc, score) in &queried {
+            assert!(
+                (summed[doc] - score).abs() <= 1e-4 * score.max(1.0),
+                "doc {doc}: {} vs {score}",
+                summed[doc]
+            );
+        }
+        assert!(queried.len() > 10);
+    }
 }

@@ -29,11 +29,18 @@ pub const UNLISTED: f32 = 5.0;
 /// Least informativeness any word has.
 const FLOOR: f32 = 0.5;
 
-fn table() -> &'static HashMap<String, f32> {
-    static TABLE: OnceLock<HashMap<String, f32>> = OnceLock::new();
-    TABLE.get_or_init(|| {
+/// The list read once: stem → Zipf frequency, and word → stem.
+struct Tables {
+    zipf_by_stem: HashMap<String, f32>,
+    stem_by_word: HashMap<String, String>,
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Tables> = OnceLock::new();
+    TABLES.get_or_init(|| {
         let analyzer = Analyzer::english();
-        let mut map: HashMap<String, f32> = HashMap::with_capacity(30_000);
+        let mut zipf_by_stem: HashMap<String, f32> = HashMap::with_capacity(30_000);
+        let mut stem_by_word: HashMap<String, String> = HashMap::with_capacity(30_000);
         for line in LIST.lines().filter(|l| !l.starts_with('#')) {
             let Some((word, zipf)) = line.split_once('\t') else {
                 continue;
@@ -41,11 +48,26 @@ fn table() -> &'static HashMap<String, f32> {
             let Ok(zipf) = zipf.trim().parse::<f32>() else {
                 continue;
             };
-            let entry = map.entry(analyzer.stem(word)).or_insert(zipf);
+            let stem = analyzer.stem_uncached(word);
+            let entry = zipf_by_stem.entry(stem.clone()).or_insert(zipf);
             *entry = entry.max(zipf);
+            stem_by_word.insert(word.to_owned(), stem);
         }
-        map
+        Tables {
+            zipf_by_stem,
+            stem_by_word,
+        }
     })
+}
+
+fn table() -> &'static HashMap<String, f32> {
+    &tables().zipf_by_stem
+}
+
+/// The stem of a listed English word, computed once (stemming is the costliest
+/// step of reading a text).
+pub fn cached_stem(word: &str) -> Option<&'static str> {
+    tables().stem_by_word.get(word).map(String::as_str)
 }
 
 /// The Zipf frequency of the most common word with this stem, if listed.

@@ -145,6 +145,47 @@ impl Default for Analyzer {
     }
 }
 
+/// Where the analysis stands while it walks the text.
+#[derive(Debug, Default)]
+struct Position {
+    sentence: u32,
+    clause: u32,
+    /// The current sentence has a token.
+    sentence_open: bool,
+    /// A sentence-ending mark was seen; the next word decides.
+    pending_end: bool,
+    /// Nothing but white space since the last line break (a `*` is a bullet).
+    line_start: bool,
+    /// A colon was seen since the last token.
+    colon_pending: bool,
+}
+
+impl Position {
+    fn new_sentence(&mut self) {
+        if self.sentence_open {
+            self.sentence += 1;
+            self.clause += 1;
+            self.sentence_open = false;
+        }
+        self.pending_end = false;
+    }
+
+    fn token(&mut self, span: Span, norm: String, stem: String, stop: bool, kind: TokenKind) -> Token {
+        self.sentence_open = true;
+        self.line_start = false;
+        Token {
+            span,
+            norm,
+            stem,
+            sentence: self.sentence,
+            clause: self.clause,
+            stop,
+            kind,
+            after_colon: std::mem::take(&mut self.colon_pending),
+        }
+    }
+}
+
 /// Words that open a new clause inside a sentence.
 const CLAUSE_OPENERS: &[&str] = &[
     "although", "because", "but", "except", "however", "instead", "since", "so", "then", "though", "unless",
@@ -159,30 +200,88 @@ impl Analyzer {
         }
     }
 
-    /// Stems one already-folded word.
+    /// Stems one already-folded word; common English words come from a table
+    /// built once ([`frequency`]), the rest are stemmed on the spot.
     pub fn stem(&self, norm: &str) -> String {
+        match frequency::cached_stem(norm) {
+            Some(stem) => stem.to_owned(),
+            None => self.stem_uncached(norm),
+        }
+    }
+
+    /// Stems one already-folded word with the Snowball algorithm itself.
+    pub(crate) fn stem_uncached(&self, norm: &str) -> String {
         let trimmed = norm.trim_end_matches("'s").trim_matches('\'');
         let word = if trimmed.is_empty() { norm } else { trimmed };
         self.stemmer.stem(word).into_owned()
     }
 
     /// Analyses `text`: tokens with spans, sentences, clauses and negation scopes.
+    ///
+    /// One pass over the Unicode word bounds. A sentence ends at a line break,
+    /// or at `.`, `!`, `?` or `…` followed by a word that does not start in
+    /// lowercase ("e.g. the" stays one sentence).
     pub fn analyze(&self, text: &str) -> Analyzed {
-        let mut tokens = Vec::with_capacity(text.len() / 5 + 1);
-        let mut sentence: u32 = 0;
-        let mut clause: u32 = 0;
-        for (sentence_start, sentence_text) in text.split_sentence_bound_indices() {
-            let before = tokens.len();
-            self.tokenize_sentence(sentence_text, sentence_start, sentence, &mut clause, &mut tokens);
-            if tokens.len() > before {
-                sentence += 1;
-                clause += 1;
+        let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 5 + 1);
+        let mut at = Position {
+            line_start: true,
+            ..Position::default()
+        };
+        let mut segments = text.split_word_bound_indices().peekable();
+        while let Some((start, segment)) = segments.next() {
+            if segment.chars().any(char::is_alphanumeric) {
+                if at.pending_end && !segment.chars().next().is_some_and(char::is_lowercase) {
+                    at.new_sentence();
+                }
+                at.pending_end = false;
+                let mut end = start + segment.len();
+                // Join `c++`, `c#`, `n+1`: symbols glued to a word with no space.
+                let mut joined_symbol = false;
+                while let Some(&(next_start, next)) = segments.peek() {
+                    if next_start == end && (next == "+" || next == "#") {
+                        end += next.len();
+                        joined_symbol = true;
+                        segments.next();
+                    } else {
+                        break;
+                    }
+                }
+                if joined_symbol {
+                    if let Some(&(next_start, next)) = segments.peek() {
+                        if next_start == end && next.chars().all(|c| c.is_ascii_alphanumeric()) {
+                            end += next.len();
+                            segments.next();
+                        }
+                    }
+                }
+                let norm = normalize::fold(&text[start..end]);
+                if CLAUSE_OPENERS.contains(&norm.as_str()) && at.sentence_open {
+                    at.clause += 1;
+                }
+                let stem = self.stem(&norm);
+                let stop = stopwords::is_stop_word(&norm);
+                tokens.push(at.token(Span { start, end }, norm, stem, stop, TokenKind::Word));
+            } else if segment == "*" && !at.line_start {
+                let span = Span {
+                    start,
+                    end: start + 1,
+                };
+                tokens.push(at.token(span, "*".to_owned(), "*".to_owned(), false, TokenKind::Symbol));
+            } else if segment.contains('\n') {
+                at.new_sentence();
+                at.line_start = true;
+            } else if matches!(segment, "." | "!" | "?" | "\u{2026}") {
+                at.pending_end = at.sentence_open;
+            } else if normalize::is_clause_punctuation(segment) && at.sentence_open {
+                at.clause += 1;
+                at.colon_pending = segment == ":";
             }
         }
+        let sentences = at.sentence + u32::from(at.sentence_open);
         let scopes = negation::find_scopes(&tokens);
         Analyzed {
             tokens,
-            sentences: sentence,
+            sentences,
             scopes,
         }
     }
@@ -205,83 +304,6 @@ impl Analyzer {
             tokens.into_iter().map(|t| t.stem).collect()
         } else {
             content
-        }
-    }
-
-    fn tokenize_sentence(
-        &self,
-        sentence_text: &str,
-        offset: usize,
-        sentence: u32,
-        clause: &mut u32,
-        tokens: &mut Vec<Token>,
-    ) {
-        let first_token = tokens.len();
-        let mut segments = sentence_text.split_word_bound_indices().peekable();
-        let mut at_line_start = true;
-        let mut colon_pending = false;
-        while let Some((start, segment)) = segments.next() {
-            if segment.chars().any(char::is_alphanumeric) {
-                let mut end = start + segment.len();
-                // Join `c++`, `c#`, `n+1`: symbols glued to a word with no space.
-                let mut joined_symbol = false;
-                while let Some(&(next_start, next)) = segments.peek() {
-                    if next_start == end && (next == "+" || next == "#") {
-                        end += next.len();
-                        joined_symbol = true;
-                        segments.next();
-                    } else {
-                        break;
-                    }
-                }
-                if joined_symbol {
-                    if let Some(&(next_start, next)) = segments.peek() {
-                        if next_start == end && next.chars().all(|c| c.is_ascii_alphanumeric()) {
-                            end += next.len();
-                            segments.next();
-                        }
-                    }
-                }
-                let norm = normalize::fold(&sentence_text[start..end]);
-                if CLAUSE_OPENERS.contains(&norm.as_str()) && tokens.len() > first_token {
-                    *clause += 1;
-                }
-                let stem = self.stem(&norm);
-                let stop = stopwords::is_stop_word(&norm);
-                tokens.push(Token {
-                    span: Span {
-                        start: offset + start,
-                        end: offset + end,
-                    },
-                    norm,
-                    stem,
-                    sentence,
-                    clause: *clause,
-                    stop,
-                    kind: TokenKind::Word,
-                    after_colon: std::mem::take(&mut colon_pending),
-                });
-                at_line_start = false;
-            } else if segment == "*" && !at_line_start {
-                tokens.push(Token {
-                    span: Span {
-                        start: offset + start,
-                        end: offset + start + 1,
-                    },
-                    norm: "*".to_owned(),
-                    stem: "*".to_owned(),
-                    sentence,
-                    clause: *clause,
-                    stop: false,
-                    kind: TokenKind::Symbol,
-                    after_colon: std::mem::take(&mut colon_pending),
-                });
-            } else if segment.contains('\n') {
-                at_line_start = true;
-            } else if normalize::is_clause_punctuation(segment) && tokens.len() > first_token {
-                *clause += 1;
-                colon_pending = segment == ":";
-            }
         }
     }
 }

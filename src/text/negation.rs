@@ -27,6 +27,9 @@
 //! assert!(!scope.covers(6)); // "retry"
 //! ```
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use super::{Token, TokenKind};
 
 /// What a scope does to the terms inside it.
@@ -117,6 +120,10 @@ const FORWARD_NEGATIONS: &[&str] = &[
     "won't",
     "wouldn't",
     "wouldnt",
+    "disable",
+    "disabled",
+    "disables",
+    "disabling",
 ];
 
 /// Single-word cues that warn against what follows.
@@ -148,6 +155,15 @@ const FORWARD_REJECTIONS: &[&str] = &[
     "replacing",
     "stop",
     "stopped",
+];
+
+/// Two-word cues that negate what follows ("turn off verification").
+const FORWARD_NEGATION_PAIRS: &[(&str, &str)] = &[
+    ("turn", "off"),
+    ("turned", "off"),
+    ("turning", "off"),
+    ("switch", "off"),
+    ("switched", "off"),
 ];
 
 /// Two-word cues that warn against what follows.
@@ -357,6 +373,28 @@ const ANAPHORS: &[&str] = &["both", "it", "that", "these", "this", "those", "whi
 /// Longest forward scope, in tokens.
 const MAX_FORWARD: usize = 12;
 
+/// Whether `word` can start or end a cue: one hash lookup that lets
+/// [`find_scopes`] skip the lexicons for the great majority of words.
+fn is_cue_word(word: &str) -> bool {
+    static CUES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    CUES.get_or_init(|| {
+        let lists: [&[&'static str]; 6] = [
+            FORWARD_NEGATIONS,
+            FORWARD_REJECTIONS,
+            BACKWARD_NEGATIONS,
+            BACKWARD_REJECTIONS,
+            DISMISSIVE_PREDICATES,
+            BAD_ADJECTIVES,
+        ];
+        let mut set: HashSet<&'static str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+        set.extend(FORWARD_NEGATION_PAIRS.iter().map(|(a, _)| *a));
+        set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
+        set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
+        set
+    })
+    .contains(word)
+}
+
 /// Finds every negation and rejection scope in `tokens`.
 pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
     let mut scopes = Vec::new();
@@ -365,8 +403,16 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         let word = tokens[i].norm.as_str();
         let next = tokens.get(i + 1).map(|t| t.norm.as_str());
         let same_clause_next = tokens.get(i + 1).is_some_and(|t| t.clause == tokens[i].clause);
-        if tokens[i].kind != TokenKind::Word {
+        if tokens[i].kind != TokenKind::Word || !is_cue_word(word) {
             i += 1;
+            continue;
+        }
+        if FORWARD_NEGATION_PAIRS
+            .iter()
+            .any(|(a, b)| *a == word && next == Some(*b))
+        {
+            push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i + 1));
+            i += 2;
             continue;
         }
         if FORWARD_REJECTION_PAIRS

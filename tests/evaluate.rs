@@ -1,0 +1,285 @@
+//! The evaluator's behaviour on each kind of answer, through the library API.
+
+use assay::{Error, EvaluateOptions, Rating, RatingThresholds};
+
+use crate::util::evaluator;
+
+const STRONG_EXPLAIN: &str = "I start from data, not guesses: pg_stat_statements and the slow query log \
+    tell me which statements cost the most total time. For each one I run EXPLAIN ANALYZE and read \
+    the plan, looking for sequential scans on big tables and estimates far from the actual rows. The \
+    usual fix is a composite index matching the WHERE clause and sort order, or a covering index for \
+    an index-only scan. I rewrite queries that SELECT * or cause N+1 round trips from the ORM, cache \
+    hot reads in Redis, move reporting to a read replica and put PgBouncer in front for pooling. \
+    Then I compare p95 latency before and after and keep monitoring as the tables grow.";
+
+fn covered(id: &str, answer: &str) -> Vec<String> {
+    let e = evaluator().evaluate(id, answer).expect("evaluates");
+    e.covered.into_iter().map(|c| c.id).collect()
+}
+
+#[test]
+fn a_strong_answer_covers_the_key_concepts_with_exact_evidence() {
+    let e = evaluator().evaluate("explain-plans", STRONG_EXPLAIN).unwrap();
+    assert!(e.score >= 80.0, "score {}", e.score);
+    assert_eq!(e.rating, Rating::StrongYes);
+    for id in [
+        "find-slow-queries",
+        "read-the-plan",
+        "add-indexes",
+        "cache-hot-reads",
+    ] {
+        assert!(e.covered.iter().any(|c| c.id == id), "{id} not covered");
+    }
+    for c in &e.covered {
+        for ev in &c.evidence {
+            assert_eq!(&STRONG_EXPLAIN[ev.start..ev.end], ev.text);
+        }
+    }
+    assert!(e.red_flags.is_empty());
+}
+
+#[test]
+fn missing_concepts_come_with_hints() {
+    let e = evaluator()
+        .evaluate(
+            "explain-plans",
+            "I would add an index on the columns used in the WHERE clause of the slow query.",
+        )
+        .unwrap();
+    assert!(!e.missing.is_empty());
+    assert!(e.missing.iter().all(|m| !m.hint.is_empty()));
+    assert!(e.missing.iter().any(|m| m.id == "read-the-plan"));
+}
+
+#[test]
+fn terms_named_only_to_dismiss_them_are_not_covered() {
+    let answer = "Honestly I never bother with EXPLAIN plans or query plans, and indexes are overkill for \
+                  most tables. When the database is slow I just give it more memory and move on with features.";
+    let e = evaluator().evaluate("explain-plans", answer).unwrap();
+    assert!(
+        e.dismissed.iter().any(|d| d.id == "read-the-plan"),
+        "{:?}",
+        e.dismissed
+    );
+    assert!(!e.covered.iter().any(|c| c.id == "read-the-plan"));
+    assert!(e.signals.dismissive_terms.is_some());
+    assert!(e.rating <= Rating::No, "rated {:?} at {}", e.rating, e.score);
+}
+
+#[test]
+fn an_advocated_bad_practice_raises_a_red_flag_with_evidence() {
+    let answer =
+        "To move fast we hardcode the API key in the config class and commit the credentials to git, \
+                  then rotate them later if someone complains about it.";
+    let e = evaluator().evaluate("cloud-secrets-config", answer).unwrap();
+    let flag = e
+        .red_flags
+        .iter()
+        .find(|f| f.id == "hardcoded-secrets")
+        .expect("flag raised");
+    assert!(flag.common);
+    assert!(!flag.evidence.is_empty());
+    assert!(!flag.why.is_empty());
+}
+
+#[test]
+fn rejecting_a_bad_practice_does_not_raise_it() {
+    for answer in [
+        "We never hardcode the API key or commit credentials to git; everything comes from Vault at startup.",
+        "Storing passwords in plain text is a terrible idea, so we hash them with Argon2 and a per-user salt.",
+        "I'd never disable certificate verification, even between internal services.",
+    ] {
+        let e = evaluator().evaluate("security-practices", answer).unwrap();
+        assert!(e.red_flags.is_empty(), "{answer}: {:?}", e.red_flags);
+    }
+}
+
+#[test]
+fn dismissing_a_good_practice_raises_the_flag_and_a_double_negative_does_not() {
+    let flagged = evaluator()
+        .evaluate(
+            "disaster-recovery",
+            "The data is replicated to three nodes, so we don't bother with backups at all.",
+        )
+        .unwrap();
+    assert!(
+        flagged.red_flags.iter().any(|f| f.id == "no-backups"),
+        "{:?}",
+        flagged.red_flags
+    );
+    let fine = evaluator()
+        .evaluate(
+            "disaster-recovery",
+            "We never skip backups, and we restore one every month to prove it works.",
+        )
+        .unwrap();
+    assert!(
+        !fine.red_flags.iter().any(|f| f.id == "no-backups"),
+        "{:?}",
+        fine.red_flags
+    );
+}
+
+#[test]
+fn misspelled_terms_still_count_and_are_reported() {
+    let correct = covered(
+        "circuit-breakers",
+        "Wrap the vendor call in a circuit breaker with exponential backoff and jitter on retries.",
+    );
+    let typo = evaluator()
+        .evaluate(
+            "circuit-breakers",
+            "Wrap the vendor call in a circut breaker with exponental backoff and jitter on retries.",
+        )
+        .unwrap();
+    let typo_ids: Vec<String> = typo.covered.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(correct, typo_ids);
+    let read_as: Vec<&str> = typo
+        .signals
+        .misspellings
+        .iter()
+        .map(|m| m.read_as.as_str())
+        .collect();
+    assert!(read_as.contains(&"circuit"), "{read_as:?}");
+    assert!(typo
+        .covered
+        .iter()
+        .flat_map(|c| &c.evidence)
+        .any(|e| e.misspelled));
+}
+
+#[test]
+fn a_keyword_list_is_flagged_and_capped() {
+    let list =
+        "EXPLAIN ANALYZE, seq scan, composite index, covering index, N+1, SELECT *, Redis, read replica, \
+                PgBouncer, partitioning, pg_stat_statements, denormalization";
+    let e = evaluator().evaluate("explain-plans", list).unwrap();
+    assert!(e.signals.keyword_stuffing.is_some());
+    assert!(e.rating <= Rating::No, "rated {:?} at {}", e.rating, e.score);
+}
+
+#[test]
+fn an_answer_to_another_question_is_off_topic() {
+    let tls = "Every service gets a certificate from an internal CA and both sides verify each other with mutual \
+               TLS, so identity is proven on every connection. Istio or Linkerd can issue and rotate those \
+               certificates automatically, and authorization policies allow only the calls each service needs.";
+    let e = evaluator().evaluate("explain-plans", tls).unwrap();
+    let off = e.signals.off_topic.as_ref().expect("off topic");
+    assert_eq!(off.closest_question, "mutual-tls");
+    assert_eq!(e.rating, Rating::DefinitelyNot);
+}
+
+#[test]
+fn a_short_answer_is_flagged() {
+    let e = evaluator().evaluate("explain-plans", "Add indexes.").unwrap();
+    assert_eq!(e.signals.too_short.as_ref().map(|t| t.words), Some(2));
+    assert!(e.score <= 25.0);
+}
+
+#[test]
+fn repeating_the_question_earns_half_credit() {
+    let answer = "The client sends an idempotency key with each request.";
+    let canonical = evaluator().evaluate("idempotency-keys", answer).unwrap();
+    let key = |e: &assay::Evaluation| {
+        e.covered
+            .iter()
+            .find(|c| c.id == "idempotency-key")
+            .map(|c| c.credit)
+    };
+    assert_eq!(key(&canonical), Some(1.0));
+    let options = EvaluateOptions {
+        asked: Some("How do idempotency keys work?"),
+        ..EvaluateOptions::default()
+    };
+    let asked = evaluator()
+        .evaluate_with("idempotency-keys", answer, &options)
+        .unwrap();
+    assert_eq!(key(&asked), Some(0.5));
+    assert!(asked.score < canonical.score);
+}
+
+#[test]
+fn the_breakdown_adds_up_to_the_score() {
+    let e = evaluator().evaluate("explain-plans", STRONG_EXPLAIN).unwrap();
+    let sum: f64 = e.breakdown.iter().map(|d| d.points()).sum();
+    assert!((sum - e.score).abs() < 1e-6, "{sum} vs {}", e.score);
+}
+
+#[test]
+fn the_same_input_gives_byte_identical_json() {
+    let a = serde_json::to_string(&evaluator().evaluate("explain-plans", STRONG_EXPLAIN).unwrap()).unwrap();
+    let b = serde_json::to_string(&evaluator().evaluate("explain-plans", STRONG_EXPLAIN).unwrap()).unwrap();
+    assert_eq!(a, b);
+    let fresh = assay::Evaluator::embedded().unwrap();
+    let c = serde_json::to_string(&fresh.evaluate("explain-plans", STRONG_EXPLAIN).unwrap()).unwrap();
+    assert_eq!(a, c);
+}
+
+#[test]
+fn rating_thresholds_are_configurable_and_validated() {
+    let strict = RatingThresholds::new(50.0, 90.0, 99.0).unwrap();
+    let options = EvaluateOptions {
+        thresholds: strict,
+        asked: None,
+    };
+    let e = evaluator()
+        .evaluate_with("explain-plans", STRONG_EXPLAIN, &options)
+        .unwrap();
+    assert_eq!(e.rating, strict.rate(e.score));
+    assert!(matches!(
+        RatingThresholds::new(60.0, 50.0, 90.0),
+        Err(Error::InvalidThresholds { .. })
+    ));
+    assert!(RatingThresholds::new(-1.0, 50.0, 90.0).is_err());
+}
+
+#[test]
+fn an_unknown_question_id_is_an_error_with_suggestions() {
+    match evaluator().evaluate("explain-plan", "anything") {
+        Err(Error::UnknownQuestion { suggestions, .. }) => {
+            assert_eq!(suggestions.first().map(String::as_str), Some("explain-plans"));
+        }
+        other => panic!("expected an unknown question, got {other:?}"),
+    }
+}
+
+#[test]
+fn wordings_resolve_to_their_question_and_off_bank_questions_are_refused() {
+    let lookup = evaluator()
+        .lookup("How do you stop a payments API from charging a customer twice when clients retry?")
+        .unwrap();
+    let best = lookup.best.expect("a match");
+    assert_eq!(
+        evaluator().bank().questions()[best.question].id.as_str(),
+        "idempotency-keys"
+    );
+    for off in [
+        "Explain Rust lifetimes and the borrow checker.",
+        "What are React hooks and how does useEffect work?",
+        "Design a URL shortener.",
+    ] {
+        assert!(
+            evaluator().lookup(off).unwrap().best.is_none(),
+            "{off} was matched"
+        );
+    }
+}
+
+#[test]
+fn every_alternate_wording_resolves_to_its_question() {
+    let bank = evaluator().bank();
+    let mut wrong = Vec::new();
+    for q in bank.questions() {
+        for w in q.all_wordings() {
+            let found = evaluator()
+                .lookup(w.as_str())
+                .unwrap()
+                .best
+                .map(|b| bank.questions()[b.question].id.to_string());
+            if found.as_deref() != Some(q.id.as_str()) {
+                wrong.push(format!("{}: {w} -> {found:?}", q.id));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

@@ -1,0 +1,65 @@
+//! Shared helpers.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use assay::Evaluator;
+
+/// The evaluator over the embedded corpus, built once for all tests.
+pub fn evaluator() -> &'static Evaluator {
+    static EVALUATOR: OnceLock<Evaluator> = OnceLock::new();
+    EVALUATOR.get_or_init(|| Evaluator::embedded().expect("the embedded corpus loads"))
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `assay` binary with `args`, optionally feeding `stdin`.
+pub fn assay(args: &[&str], stdin: Option<&str>) -> Output {
+    use std::io::Write;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_assay"));
+    cmd.args(args)
+        .current_dir(root())
+        .env_remove("ASSAY_CORPUS")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = cmd.spawn().expect("assay starts");
+    if let Some(mut pipe) = child.stdin.take() {
+        if let Some(text) = stdin {
+            pipe.write_all(text.as_bytes()).expect("stdin accepts input");
+        }
+    }
+    child.wait_with_output().expect("assay finishes")
+}
+
+/// Standard output as text.
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Copies the shipped corpus into a fresh temporary directory.
+pub fn corpus_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    for entry in std::fs::read_dir(root().join("corpus")).expect("corpus dir") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let name = path.file_name().expect("file name");
+            std::fs::copy(&path, dir.path().join(name)).expect("copy");
+        }
+    }
+    dir
+}
+
+/// Reads a file as text.
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).expect("readable file")
+}
