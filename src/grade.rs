@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::score::{EvaluateOptions, Evaluation, Evaluator, Rating};
+use crate::score::{Evaluation, Evaluator, Rating, RatingThresholds};
 use crate::Error;
 
 /// One line of a grading input.
@@ -89,22 +89,18 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
         expected_question_id: input.expected_question_id.clone(),
         twin_of: input.twin_of.clone(),
     };
-    let resolved: Result<(String, Option<f32>), Error> = match (&input.question_id, &input.question) {
-        (Some(id), _) => Ok((id.clone(), None)),
-        (None, Some(wording)) => evaluator.lookup(wording).and_then(|lookup| match lookup.best {
-            Some(best) => Ok((
-                evaluator.bank().questions()[best.question].id.to_string(),
-                Some(best.confidence),
-            )),
-            None => Err(Error::UnknownQuestion {
-                query: wording.clone(),
-                suggestions: lookup
-                    .candidates
-                    .iter()
-                    .map(|c| evaluator.bank().questions()[c.question].id.to_string())
-                    .collect(),
+    let result = match (&input.question_id, &input.question) {
+        (Some(id), _) => {
+            out.question_id = Some(id.clone());
+            evaluator.evaluate(id, &input.answer)
+        }
+        (None, Some(wording)) => evaluator
+            .evaluate_wording(wording, &input.answer, RatingThresholds::default())
+            .map(|(matched, evaluation)| {
+                out.question_id = Some(evaluation.question_id.clone());
+                out.lookup_confidence = Some(matched.confidence);
+                evaluation
             }),
-        }),
         (None, None) => {
             out.error = Some(GradeError {
                 code: "invalid_input",
@@ -114,15 +110,6 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
             return out;
         }
     };
-    let result = resolved.and_then(|(id, confidence)| {
-        out.question_id = Some(id.clone());
-        out.lookup_confidence = confidence;
-        let options = EvaluateOptions {
-            asked: input.question.as_deref(),
-            ..EvaluateOptions::default()
-        };
-        evaluator.evaluate_with(&id, &input.answer, &options)
-    });
     match result {
         Ok(evaluation) => out.evaluation = Some(evaluation),
         Err(e) => out.error = Some(to_grade_error(&e)),

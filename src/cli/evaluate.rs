@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use assay::{EvaluateOptions, Evaluator};
+use assay::{Evaluator, RatingThresholds};
 
 use super::report;
 
@@ -42,44 +42,30 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
 
     // An exact id wins; an id-shaped string that is no id is a mistyped id,
     // refused with suggestions; anything else is a wording to look up.
-    let (question_id, lookup) = if evaluator.bank().get(&args.question).is_some() {
-        (args.question.clone(), None)
+    let result = if evaluator.bank().get(&args.question).is_some() {
+        evaluator.evaluate(&args.question, &answer).map(|e| (None, e))
     } else if assay::bank::Slug::parse(&args.question).is_ok() {
-        eprintln!("error: unknown question `{}`", args.question);
-        let suggestions = evaluator.suggest(&args.question);
-        if !suggestions.is_empty() {
-            eprintln!("closest: {}", suggestions.join(", "));
-        }
-        return Ok(ExitCode::from(1));
+        Err(assay::Error::UnknownQuestion {
+            query: args.question.clone(),
+            suggestions: evaluator.suggest(&args.question),
+        })
     } else {
-        let lookup = evaluator.lookup(&args.question)?;
-        match lookup.best {
-            Some(best) => (
-                evaluator.bank().questions()[best.question].id.to_string(),
-                Some(best.confidence),
-            ),
-            None => {
-                let mut suggestions: Vec<String> = lookup
-                    .candidates
-                    .iter()
-                    .map(|c| evaluator.bank().questions()[c.question].id.to_string())
-                    .collect();
-                if suggestions.is_empty() {
-                    suggestions = evaluator.suggest(&args.question);
-                }
-                eprintln!("error: unknown question `{}`", args.question);
-                if !suggestions.is_empty() {
-                    eprintln!("closest: {}", suggestions.join(", "));
-                }
-                return Ok(ExitCode::from(1));
+        evaluator
+            .evaluate_wording(&args.question, &answer, RatingThresholds::default())
+            .map(|(matched, e)| (Some(matched.confidence), e))
+    };
+    let (lookup, evaluation) = match result {
+        Ok(found) => found,
+        Err(assay::Error::UnknownQuestion { query, suggestions }) => {
+            eprintln!("error: unknown question `{query}`");
+            if !suggestions.is_empty() {
+                eprintln!("closest: {}", suggestions.join(", "));
             }
+            return Ok(ExitCode::from(1));
         }
+        Err(e) => return Err(e.into()),
     };
-    let options = EvaluateOptions {
-        asked: lookup.map(|_| args.question.as_str()),
-        ..EvaluateOptions::default()
-    };
-    let evaluation = evaluator.evaluate_with(&question_id, &answer, &options)?;
+    let question_id = evaluation.question_id.clone();
     if args.json {
         let mut value = serde_json::to_value(&evaluation)?;
         if let (Some(confidence), Some(map)) = (lookup, value.as_object_mut()) {

@@ -30,7 +30,7 @@ use matcher::Positions;
 
 use crate::bank::{Bank, Severity};
 use crate::error::{Error, Result};
-use crate::search::{BankIndex, Lookup};
+use crate::search::{BankIndex, Lookup, QuestionMatch, MIN_CONFIDENCE};
 use crate::text::{Analyzed, Analyzer, TokenKind};
 
 /// Longest answer evaluated, in bytes (1 MiB).
@@ -49,7 +49,7 @@ const DISMISSAL_MAX: f64 = 40.0;
 /// Highest score for an answer to another question.
 const OFF_TOPIC_CAP: f64 = 10.0;
 /// Highest score for a bare keyword list.
-const STUFFING_CAP: f64 = 30.0;
+const STUFFING_CAP: f64 = 20.0;
 /// Highest score for an answer too short to judge.
 const TOO_SHORT_CAP: f64 = 25.0;
 /// Highest score for an answer advocating a high-severity practice.
@@ -58,6 +58,11 @@ const HIGH_FLAG_CAP: f64 = 40.0;
 const OFF_TOPIC_MAX_COVERAGE: f64 = 0.3;
 /// Other questions checked for off-topic answers, by similarity.
 const OFF_TOPIC_CANDIDATES: usize = 3;
+/// Candidates within this much confidence of the best are ambiguous with it.
+const AMBIGUITY_MARGIN: f32 = 0.1;
+/// How much closer the answer must be to an ambiguous candidate's model
+/// answers than to the best one's for the answer to settle the ambiguity.
+const SETTLING_RATIO: f32 = 1.25;
 
 /// Points a red flag of this severity takes away.
 fn flag_penalty(severity: Severity) -> f64 {
@@ -252,6 +257,66 @@ impl Evaluator {
         }
         out.truncate(3);
         out
+    }
+
+    /// Evaluates `answer` to the question a free-text `wording` means.
+    ///
+    /// The wording decides the question. Only when it is ambiguous, between
+    /// candidates that each pass the confidence bar within
+    /// [`AMBIGUITY_MARGIN`] of the best, does the answer settle it: the
+    /// candidate whose model answers it is clearly closest to wins. An answer
+    /// never brings in a question the wording does not support, so an
+    /// off-topic answer stays off-topic.
+    pub fn evaluate_wording(
+        &self,
+        wording: &str,
+        answer: &str,
+        thresholds: RatingThresholds,
+    ) -> Result<(QuestionMatch, Evaluation)> {
+        if answer.len() > MAX_ANSWER_BYTES {
+            return Err(Error::AnswerTooLong {
+                len: answer.len(),
+                max: MAX_ANSWER_BYTES,
+            });
+        }
+        let lookup = self.lookup(wording)?;
+        let Some(best) = lookup.best else {
+            return Err(Error::UnknownQuestion {
+                query: wording.to_owned(),
+                suggestions: lookup
+                    .candidates
+                    .iter()
+                    .map(|c| self.bank.questions()[c.question].id.to_string())
+                    .collect(),
+            });
+        };
+        let analyzed = self.analyzer.analyze(answer);
+        let contenders: Vec<QuestionMatch> = lookup
+            .candidates
+            .iter()
+            .copied()
+            .filter(|c| c.confidence >= MIN_CONFIDENCE && c.confidence >= best.confidence - AMBIGUITY_MARGIN)
+            .collect();
+        let mut chosen = best;
+        if contenders.len() > 1 {
+            let similarity = self.index.similarity(&self.answer_terms(&analyzed))?;
+            let sim = |q: usize| similarity.get(q).copied().unwrap_or(0.0);
+            if let Some(closest) = contenders.iter().max_by(|a, b| {
+                sim(a.question)
+                    .total_cmp(&sim(b.question))
+                    .then(b.question.cmp(&a.question))
+            }) {
+                if sim(closest.question) > SETTLING_RATIO * sim(best.question) {
+                    chosen = *closest;
+                }
+            }
+        }
+        let options = EvaluateOptions {
+            thresholds,
+            asked: Some(wording),
+        };
+        let evaluation = self.evaluate_analyzed(chosen.question, answer, &analyzed, &options)?;
+        Ok((chosen, evaluation))
     }
 
     /// Evaluates `answer` to the bank question `question_id` with default options.

@@ -15,7 +15,7 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 use tantivy::{doc, Index, IndexReader, Searcher, Term};
 
-pub use lookup::{Lookup, QuestionMatch};
+pub use lookup::{Lookup, QuestionMatch, MIN_CONFIDENCE};
 
 use crate::bank::Bank;
 use crate::text::frequency::informativeness;
