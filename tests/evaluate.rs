@@ -283,3 +283,14 @@ fn every_alternate_wording_resolves_to_its_question() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+#[test]
+fn a_fluent_answer_with_nothing_concrete_is_reported_as_vague() {
+    let generic = "I would make sure we follow best practices and keep everything clean and simple. I always \
+                   work closely with the team, think about the business needs and choose whatever makes sense \
+                   for the situation at hand.";
+    let e = evaluator().evaluate("caching", generic).unwrap();
+    assert!(e.signals.vague.is_some(), "{:?}", e.signals);
+    let concrete = evaluator().evaluate("caching", "We cache hot reads in Redis with a TTL and use cache-aside, invalidating keys on writes and watching the hit rate in Grafana.").unwrap();
+    assert!(concrete.signals.vague.is_none());
+}

@@ -67,6 +67,9 @@ pub fn render(question: &str, answer: &str, evaluation: &Evaluation, lookup: Opt
     if s.keyword_stuffing.is_some() {
         signals.push("keyword stuffing: terms listed without sentences connecting them".to_owned());
     }
+    if s.vague.is_some() {
+        signals.push("vague: few specific tools or techniques named".to_owned());
+    }
     if s.dismissive_terms.is_some() {
         signals.push("dismissive: rubric terms named only to be rejected".to_owned());
     }

@@ -139,6 +139,13 @@ pub struct KeywordStuffing {
     pub words_per_clause: f64,
 }
 
+/// The answer says nothing concrete: almost no specific words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Vague {
+    /// Share of content words that are rare in general English (tools, techniques).
+    pub specific_share: f64,
+}
+
 /// The answer names rubric concepts only to dismiss them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DismissiveTerms {
@@ -177,6 +184,9 @@ pub struct Signals {
     pub too_short: Option<TooShort>,
     /// A bare list of terms.
     pub keyword_stuffing: Option<KeywordStuffing>,
+    /// Fluent but with nothing concrete in it. Reported to explain, not scored:
+    /// on the tune split a cap on it changed no figure beyond noise.
+    pub vague: Option<Vague>,
     /// Rubric terms named only to be dismissed.
     pub dismissive_terms: Option<DismissiveTerms>,
     /// An answer to another question.

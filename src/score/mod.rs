@@ -388,6 +388,7 @@ impl Evaluator {
         let mut signals = Signals {
             too_short: signals::too_short(analyzed),
             keyword_stuffing: signals::keyword_stuffing(analyzed),
+            vague: signals::vague(analyzed),
             dismissive_terms: (!report.dismissed.is_empty()).then(|| DismissiveTerms {
                 concepts: report.dismissed.iter().map(|c| c.id.clone()).collect(),
             }),

@@ -1,7 +1,7 @@
 //! Answer-level signals that do not depend on a single concept.
 
-use super::evaluation::{KeywordStuffing, TooShort};
-use crate::text::{Analyzed, TokenKind};
+use super::evaluation::{KeywordStuffing, TooShort, Vague};
+use crate::text::{frequency, Analyzed, TokenKind};
 
 /// Fewer words than this is too short to judge.
 pub const MIN_WORDS: usize = 15;
@@ -43,6 +43,34 @@ pub fn keyword_stuffing(analyzed: &Analyzed) -> Option<KeywordStuffing> {
     stuffed.then(|| KeywordStuffing {
         function_word_ratio: round3(ratio),
         words_per_clause: round3(per_clause),
+    })
+}
+
+/// Below this Zipf frequency a word is specific (technical terms, tool names).
+const SPECIFIC_ZIPF: f32 = 4.0;
+/// Below this share of specific content words, an answer says nothing concrete.
+const VAGUE_SHARE: f64 = 0.06;
+
+/// `Some` when the answer, long enough to judge, has almost no specific words:
+/// fluent, but nothing concrete ("I'd follow best practices and keep things
+/// scalable"). Specific means rare in general English: a tool, a technique.
+pub fn vague(analyzed: &Analyzed) -> Option<Vague> {
+    let content: Vec<&str> = analyzed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word && !t.stop)
+        .map(|t| t.stem.as_str())
+        .collect();
+    if analyzed.word_count() < MIN_WORDS || content.is_empty() {
+        return None;
+    }
+    let specific = content
+        .iter()
+        .filter(|stem| frequency::zipf(stem).is_none_or(|z| z < SPECIFIC_ZIPF))
+        .count();
+    let share = specific as f64 / content.len() as f64;
+    (share < VAGUE_SHARE).then(|| Vague {
+        specific_share: round3(share),
     })
 }
 
