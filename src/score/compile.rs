@@ -54,6 +54,7 @@ fn compile_phrases(analyzer: &Analyzer, texts: &[crate::bank::Text]) -> Vec<Phra
         .map(|t| Phrase {
             text: t.as_str().to_owned(),
             terms: analyzer.phrase_terms(t.as_str()),
+            len: analyzer.analyze(t.as_str()).tokens().len(),
         })
         .filter(|p| !p.terms.is_empty())
         .collect()

@@ -18,9 +18,22 @@ use crate::text::{Analyzed, Scope, ScopeKind};
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
 pub const PHRASE_SLACK: usize = 2;
 
-/// Whether any negation or rejection cue outside the match governs it.
+/// Whether any negation or rejection cue outside the match governs it, or
+/// the match is only a hypothesis ("if you skip the dry run, …").
 fn is_rejected(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
-    analyzed.scopes().iter().any(|s| s.governs_match(m.first, m.last))
+    analyzed.scopes().iter().any(|s| s.governs_match(m.first, m.last)) || is_hypothetical(analyzed, m)
+}
+
+/// Whether the match sits in a conditional clause: one opened by "if",
+/// "unless" or "whether" before the match.
+fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
+    let tokens = analyzed.tokens();
+    let clause = tokens[m.first].clause;
+    tokens[..m.first]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .any(|t| matches!(t.norm.as_str(), "if" | "unless" | "whether"))
 }
 
 /// Whether the match is dismissed: governed by an odd number of cues, at

@@ -16,6 +16,9 @@ pub struct Phrase {
     pub text: String,
     /// The stems to find, glue words removed.
     pub terms: Vec<String>,
+    /// How many words the phrase has, glue words included: the window a
+    /// match may span is this plus the slack.
+    pub len: usize,
 }
 
 /// Where a phrase matched: tokens `first..=last`.
@@ -83,7 +86,7 @@ impl<'a> Positions<'a> {
             }
             lists.push(list);
         }
-        let window = phrase.terms.len() + if phrase.terms.len() > 1 { slack } else { 0 };
+        let window = phrase.len.max(phrase.terms.len()) + if phrase.terms.len() > 1 { slack } else { 0 };
         let Some(anchor) = (0..lists.len()).min_by_key(|&i| lists[i].len()) else {
             return Vec::new();
         };
@@ -141,9 +144,11 @@ mod tests {
     use crate::text::Analyzer;
 
     fn phrase(text: &str) -> Phrase {
+        let analyzer = Analyzer::english();
         Phrase {
             text: text.to_owned(),
-            terms: Analyzer::english().phrase_terms(text),
+            terms: analyzer.phrase_terms(text),
+            len: analyzer.analyze(text).tokens().len(),
         }
     }
 
@@ -161,6 +166,18 @@ mod tests {
         assert_eq!(find("we read the query plan", "query plan", 3), [(3, 4)]);
         assert_eq!(find("the plans of each query", "query plan", 3), [(1, 4)]);
         assert!(find("the plan was long and then the query ran", "query plan", 3).is_empty());
+    }
+
+    #[test]
+    fn a_phrase_with_glue_words_matches_its_own_wording() {
+        assert_eq!(
+            find(
+                "we restart the service on a schedule",
+                "restart the service on a schedule",
+                2
+            ),
+            [(1, 6)]
+        );
     }
 
     #[test]

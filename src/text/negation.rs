@@ -361,7 +361,34 @@ const BAD_ADJECTIVES: &[&str] = &[
 const BAD_NOUNS: &[&str] = &["idea", "practice", "pattern", "flag", "habit"];
 
 /// Words after a negator that cancel it ("not only", "no matter").
-const NEGATION_CANCELLERS: &[&str] = &["just", "matter", "merely", "only", "doubt"];
+const NEGATION_CANCELLERS: &[&str] = &["doubt", "just", "matter", "merely", "one", "only"];
+
+/// Negators the cancellers apply to: "never just" still negates.
+const CANCELLABLE: &[&str] = &["no", "not"];
+
+/// Words before "not" that make it elliptical: "if not", "whether or not".
+const ELLIPSIS_OPENERS: &[&str] = &["if", "or", "whether"];
+
+/// Words that end a negation's reach: what follows is the exception or the
+/// limit, not what is negated ("never share secrets outside the vault",
+/// "don't cut over until validation passes").
+const SCOPE_LIMITS: &[&str] = &[
+    "above",
+    "after",
+    "before",
+    "beyond",
+    "besides",
+    "except",
+    "exceeding",
+    "outside",
+    "past",
+    "than",
+    "until",
+    "unless",
+];
+
+/// Words that open a contrasting list item: "don't alert on every spike, only on symptoms".
+const CONTRAST_OPENERS: &[&str] = &["just", "only", "rather", "instead", "merely"];
 
 /// Pronouns that, after "and"/"or", start a new clause and end a scope.
 const SUBJECTS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
@@ -424,7 +451,15 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             continue;
         }
         if FORWARD_NEGATIONS.contains(&word) {
-            if next.is_some_and(|n| NEGATION_CANCELLERS.contains(&n)) {
+            let elliptical =
+                word == "not" && i > 0 && ELLIPSIS_OPENERS.contains(&tokens[i - 1].norm.as_str());
+            let cancelled =
+                CANCELLABLE.contains(&word) && next.is_some_and(|n| NEGATION_CANCELLERS.contains(&n));
+            if elliptical {
+                i += 1;
+                continue;
+            }
+            if cancelled {
                 i += 2;
                 continue;
             }
@@ -455,8 +490,10 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 continue;
             }
             if is_copular_not(tokens, i) {
-                // "Replication is not a backup" says what a thing is not; it
-                // neither dismisses nor rejects the predicate.
+                // "Bumping the memory is not a fix" rejects its subject; it
+                // dismisses neither the subject (the concept may be named
+                // fine) nor the predicate ("replication is not a backup").
+                push_backward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
                 i += 1;
                 continue;
             }
@@ -631,11 +668,14 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             let conjunction = matches!(opener, "and" | "or" | "nor");
             let list_item = len <= 2 || (conjunction && len <= 3);
             // "don't use MD5, use bcrypt": the same verb again is a contrast.
-            let contrast = opener == tokens[start].norm;
+            let contrast = opener == tokens[start].norm || CONTRAST_OPENERS.contains(&opener);
             if !list_item || contrast || is_clause_opener(opener) {
                 break;
             }
             clause = t.clause;
+        }
+        if j > start && SCOPE_LIMITS.contains(&t.norm.as_str()) {
+            break;
         }
         if j > start && !colon_list && matches!(t.norm.as_str(), "and" | "or") {
             if let Some(after) = tokens.get(j + 1) {
@@ -886,6 +926,10 @@ mod tests {
         assert!(governed("Replication is not a backup.", ScopeKind::Negation).is_empty());
         assert!(governed("A snapshot isn't a tested restore.", ScopeKind::Negation).is_empty());
         assert_eq!(
+            governed("Replication is not a backup.", ScopeKind::Rejection),
+            ["replication is"]
+        );
+        assert_eq!(
             governed("Caching is not needed.", ScopeKind::Negation),
             ["caching is"]
         );
@@ -926,6 +970,55 @@ mod tests {
             ScopeKind::Negation,
         );
         assert!(found.iter().all(|g| !g.contains("restore")), "{found:?}");
+    }
+
+    #[test]
+    fn cancellers_apply_to_not_and_no_only() {
+        assert_eq!(
+            governed("I would never just add hardware.", ScopeKind::Negation),
+            ["just add hardware"]
+        );
+        assert!(governed(
+            "Each service owns its data and no one else touches it.",
+            ScopeKind::Negation
+        )
+        .is_empty());
+        assert!(governed(
+            "Check whether the key exists and if not, insert it.",
+            ScopeKind::Negation
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn exceptions_and_limits_end_the_scope() {
+        assert_eq!(
+            governed(
+                "We never share secrets outside the secret manager.",
+                ScopeKind::Negation
+            ),
+            ["share secrets"]
+        );
+        assert_eq!(
+            governed("We don't cut over until validation passes.", ScopeKind::Negation),
+            ["cut over"]
+        );
+        assert_eq!(
+            governed(
+                "We don't alert on every CPU spike, only on symptoms.",
+                ScopeKind::Negation
+            ),
+            ["alert on every cpu spike"]
+        );
+    }
+
+    #[test]
+    fn saying_a_practice_is_not_a_fix_rejects_it() {
+        assert_eq!(
+            governed("Bumping the memory limit is not a fix.", ScopeKind::Rejection),
+            ["bumping the memory limit is"]
+        );
+        assert!(governed("Bumping the memory limit is not a fix.", ScopeKind::Negation).is_empty());
     }
 
     #[test]
