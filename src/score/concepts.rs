@@ -49,11 +49,11 @@ pub fn evidence(answer: &str, analyzed: &Analyzed, m: &PhraseMatch, matched: &st
 }
 
 /// Whether a negation cue outside the match governs it.
-fn is_negated(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
+fn is_negated(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
     analyzed
         .scopes()
         .iter()
-        .any(|s| s.kind == ScopeKind::Negation && s.governs_match(m.first, m.last))
+        .any(|s| s.kind == ScopeKind::Negation && s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
 }
 
 /// Whether every term of the match is a word of the question itself.
@@ -84,7 +84,7 @@ pub fn assess(
         let mut negated: Vec<(PhraseMatch, &str)> = Vec::new();
         for alias in aliases {
             for m in positions.find(alias, ALIAS_SLACK, true) {
-                if !concept.pitfall && is_negated(analyzed, &m) {
+                if !concept.pitfall && is_negated(analyzed, &m, &alias.terms) {
                     negated.push((m, &alias.text));
                 } else {
                     affirmed.push((m, &alias.text));

@@ -20,8 +20,12 @@ pub const PHRASE_SLACK: usize = 2;
 
 /// Whether any negation or rejection cue outside the match governs it, or
 /// the match is only a hypothesis ("if you skip the dry run, …").
-fn is_rejected(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
-    analyzed.scopes().iter().any(|s| s.governs_match(m.first, m.last)) || is_hypothetical(analyzed, m)
+fn is_rejected(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
+    analyzed
+        .scopes()
+        .iter()
+        .any(|s| s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
+        || is_hypothetical(analyzed, m)
 }
 
 /// Whether the match sits in a conditional clause: one opened by "if",
@@ -40,11 +44,11 @@ fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
 /// least one a negation, none of them a condition. Nested cues cancel
 /// ("we never skip backups", "I won't stop writing tests"), and conditions
 /// state no practice ("without tests, …", "if you don't test, …").
-fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
+fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
     let governing: Vec<&Scope> = analyzed
         .scopes()
         .iter()
-        .filter(|s| s.governs_match(m.first, m.last))
+        .filter(|s| s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
         .collect();
     let conditional = governing.iter().any(|s| is_conditional(analyzed.tokens(), s));
     let negated = governing.iter().any(|s| s.kind == ScopeKind::Negation);
@@ -71,14 +75,14 @@ pub fn assess(
             positions
                 .find(p, PHRASE_SLACK, false)
                 .into_iter()
-                .filter(|m| !is_rejected(analyzed, m))
+                .filter(|m| !is_rejected(analyzed, m, &p.terms))
                 .map(move |m| (m, p.text.as_str()))
         });
         let dismissed = compiled_flag.dismissing.iter().flat_map(|p| {
             positions
                 .find(p, PHRASE_SLACK, false)
                 .into_iter()
-                .filter(|m| is_dismissed(analyzed, m))
+                .filter(|m| is_dismissed(analyzed, m, &p.terms))
                 .map(move |m| (m, p.text.as_str()))
         });
         let evidence: Vec<(PhraseMatch, &str)> = advocated.chain(dismissed).collect();

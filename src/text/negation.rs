@@ -66,6 +66,29 @@ impl Scope {
         self.cue.1 < first || self.cue.0 > last
     }
 
+    /// Whether this scope negates or rejects a phrase matched at tokens
+    /// `first..=last` whose own words have the stems `phrase_terms`.
+    ///
+    /// A cue that is one of the phrase's own words is part of it ("no
+    /// backups"); a foreign negator inside the span negates it ("it's not
+    /// perfect for everything"); a cue outside negates it when it governs
+    /// any of its tokens.
+    pub fn governs_phrase(
+        &self,
+        first: usize,
+        last: usize,
+        tokens: &[Token],
+        phrase_terms: &[String],
+    ) -> bool {
+        let cue_inside = self.cue.0 >= first && self.cue.1 <= last;
+        if cue_inside {
+            let own = (self.cue.0..=self.cue.1)
+                .all(|i| tokens.get(i).is_some_and(|t| phrase_terms.contains(&t.stem)));
+            return !own;
+        }
+        self.governs_match(first, last)
+    }
+
     /// Whether this scope negates or rejects any of tokens `first..=last`
     /// through a cue outside them.
     pub fn governs_match(&self, first: usize, last: usize) -> bool {
@@ -366,6 +389,9 @@ const NEGATION_CANCELLERS: &[&str] = &["doubt", "just", "matter", "merely", "one
 /// Negators the cancellers apply to: "never just" still negates.
 const CANCELLABLE: &[&str] = &["no", "not"];
 
+/// Relative pronouns: a negation right after one describes its antecedent.
+const RELATIVES: &[&str] = &["that", "which", "who"];
+
 /// Words before "not" that make it elliptical: "if not", "whether or not".
 const ELLIPSIS_OPENERS: &[&str] = &["if", "or", "whether"];
 
@@ -497,8 +523,16 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 i += 1;
                 continue;
             }
-            push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
-            if governs_pronoun(tokens, scopes.last(), i) && may_reach_back(tokens, i) {
+            // "Clients that don't use backoff create retry storms" describes
+            // someone else's bad practice: a rejection, not a dismissal.
+            let relative = i > 0 && RELATIVES.contains(&tokens[i - 1].norm.as_str());
+            let kind = if relative {
+                ScopeKind::Rejection
+            } else {
+                ScopeKind::Negation
+            };
+            push_forward(&mut scopes, tokens, kind, (i, i));
+            if !relative && governs_pronoun(tokens, scopes.last(), i) && may_reach_back(tokens, i) {
                 // "Circuit breakers are nice in talks, but we've never needed them."
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
                 if let Some(last) = scopes.last_mut() {
@@ -617,10 +651,12 @@ fn is_copular_not(tokens: &[Token], i: usize) -> bool {
     if matches!(word, "isn't" | "isnt" | "aren't" | "arent" | "wasn't" | "weren't") {
         return true;
     }
+    let previous = i.checked_sub(1).map(|p| &tokens[p]);
     word == "not"
-        && i > 0
-        && tokens[i - 1].clause == tokens[i].clause
-        && COPULA.contains(&tokens[i - 1].norm.as_str())
+        && previous.is_some_and(|p| {
+            p.clause == tokens[i].clause
+                && (COPULA.contains(&p.norm.as_str()) || p.norm.ends_with("'s") || p.norm.ends_with("'re"))
+        })
 }
 
 /// Whether the cue of `scope` sits in a conditional clause ("if you don't
@@ -628,6 +664,12 @@ fn is_copular_not(tokens: &[Token], i: usize) -> bool {
 pub fn is_conditional(tokens: &[Token], scope: &Scope) -> bool {
     let cue = scope.cue.0;
     if tokens[cue].norm == "without" {
+        return true;
+    }
+    // "Without off-site copies, you cannot restore a backup": the consequence
+    // of a fronted condition is conditional too.
+    let first = sentence_start(tokens, cue);
+    if matches!(tokens[first].norm.as_str(), "if" | "unless" | "without") {
         return true;
     }
     tokens[..cue]
@@ -1019,6 +1061,29 @@ mod tests {
             ["bumping the memory limit is"]
         );
         assert!(governed("Bumping the memory limit is not a fix.", ScopeKind::Negation).is_empty());
+    }
+
+    #[test]
+    fn a_negation_in_a_relative_clause_rejects_rather_than_dismisses() {
+        let text = "Clients that don't use backoff create retry storms.";
+        assert!(governed(text, ScopeKind::Negation).is_empty());
+        assert_eq!(
+            governed(text, ScopeKind::Rejection),
+            ["use backoff create retry storms"]
+        );
+    }
+
+    #[test]
+    fn a_foreign_negator_inside_a_phrase_negates_it() {
+        let analyzed = Analyzer::english().analyze("It's not perfect for everything.");
+        let terms: Vec<String> = ["it", "perfect", "everyth"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let own_terms: Vec<String> = ["it", "not", "perfect"].iter().map(|s| s.to_string()).collect();
+        let scope = &analyzed.scopes()[0];
+        assert!(scope.governs_phrase(0, 4, analyzed.tokens(), &terms));
+        assert!(!scope.governs_phrase(0, 4, analyzed.tokens(), &own_terms));
     }
 
     #[test]
