@@ -201,6 +201,35 @@ pub struct Agreement {
     pub typos_within_10: usize,
     /// Typos rows whose twin was evaluated.
     pub typos_total: usize,
+    /// red_flag rows raising at least one flag (recall's numerator).
+    pub red_flag_flagged: usize,
+    /// red_flag rows evaluated.
+    pub red_flag_total: usize,
+    /// Rows of any kind but negated raising a flag (precision's denominator:
+    /// negated answers may dismiss a practice whose absence is a red flag).
+    pub flagged_rows: usize,
+    /// rejects_bad_practice rows raising a flag (should be zero).
+    pub rejects_flagged: usize,
+}
+
+impl Agreement {
+    /// Share of red_flag answers that raise a flag.
+    pub fn red_flag_recall(&self) -> f64 {
+        ratio(self.red_flag_flagged, self.red_flag_total)
+    }
+
+    /// Share of flagged answers (negated aside) that are red_flag answers.
+    pub fn red_flag_precision(&self) -> f64 {
+        ratio(self.red_flag_flagged, self.flagged_rows)
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        round3(a as f64 / b as f64)
+    }
 }
 
 /// The honest kinds: answers that are not adversarial.
@@ -234,6 +263,18 @@ pub fn agreement(outputs: &[GradeOutput]) -> Agreement {
         let Some(e) = &o.evaluation else { continue };
         if let Some(id) = &o.id {
             score_by_id.insert(id.as_str(), e.score);
+        }
+        let flagged = !e.red_flags.is_empty();
+        match o.kind.as_deref() {
+            Some("red_flag") => {
+                a.red_flag_total += 1;
+                a.red_flag_flagged += usize::from(flagged);
+            }
+            Some("rejects_bad_practice") => a.rejects_flagged += usize::from(flagged),
+            _ => {}
+        }
+        if flagged && o.kind.as_deref() != Some("negated") {
+            a.flagged_rows += 1;
         }
         if let Some(kind) = &o.kind {
             let figures = a.kinds.entry(kind.clone()).or_default();

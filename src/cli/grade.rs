@@ -114,7 +114,7 @@ fn table(reports: &BTreeMap<String, Agreement>) -> String {
     }
     let _ = writeln!(out);
     type Row = (&'static str, fn(&Agreement) -> String);
-    let rows: [Row; 9] = [
+    let rows: [Row; 12] = [
         ("rows", |a| a.rows.to_string()),
         ("graded", |a| a.graded.to_string()),
         ("unknown question", |a| a.unknown.to_string()),
@@ -128,6 +128,9 @@ fn table(reports: &BTreeMap<String, Agreement>) -> String {
         ("typos within 10 of twin", |a| {
             format!("{}/{}", a.typos_within_10, a.typos_total)
         }),
+        ("red-flag recall", |a| format!("{:.3}", a.red_flag_recall())),
+        ("red-flag precision", |a| format!("{:.3}", a.red_flag_precision())),
+        ("flags on rejects", |a| a.rejects_flagged.to_string()),
     ];
     for (name, value) in rows {
         let _ = write!(out, "{name:<28}");

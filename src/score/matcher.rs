@@ -68,6 +68,13 @@ impl<'a> Positions<'a> {
     /// Every match of `phrase` with at most `slack` extra tokens in its window.
     /// With `allow_fuzzy`, misspelled tokens count.
     pub fn find(&self, phrase: &Phrase, slack: usize, allow_fuzzy: bool) -> Vec<PhraseMatch> {
+        // Most phrases miss a term entirely: say so before allocating anything.
+        let present = |term: &String| {
+            self.exact.contains_key(term.as_str()) || (allow_fuzzy && self.fuzzy.contains_key(term))
+        };
+        if !phrase.terms.iter().all(present) {
+            return Vec::new();
+        }
         let mut lists: Vec<Vec<(usize, bool)>> = Vec::with_capacity(phrase.terms.len());
         for term in &phrase.terms {
             let mut list: Vec<(usize, bool)> = self

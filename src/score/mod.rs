@@ -22,7 +22,7 @@ pub mod fuzzy;
 pub mod matcher;
 mod signals;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
 use compile::CompiledQuestion;
 pub use evaluation::*;
@@ -166,7 +166,7 @@ pub struct Evaluator {
     bank: Bank,
     index: BankIndex,
     compiled: Vec<CompiledQuestion>,
-    vocabulary: BTreeSet<String>,
+    vocabulary: HashSet<String>,
 }
 
 impl std::fmt::Debug for Evaluator {
@@ -186,7 +186,7 @@ impl Evaluator {
             .iter()
             .map(|q| CompiledQuestion::new(&analyzer, q, bank.common_red_flags()))
             .collect();
-        let vocabulary = compile::bank_vocabulary(&analyzer, &bank);
+        let vocabulary = compile::bank_vocabulary(&analyzer, &bank).into_iter().collect();
         Ok(Evaluator {
             analyzer,
             bank,

@@ -4,6 +4,9 @@
 //! the index leaves them out of similarity queries, and their share of an
 //! answer tells prose from a bare keyword list.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 /// Function words, sorted so lookup is a binary search.
 const STOP_WORDS: &[&str] = &[
     "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
@@ -32,8 +35,16 @@ const GLUE_WORDS: &[&str] = &[
 
 /// Whether `word` (already folded) is an English function word.
 pub fn is_stop_word(word: &str) -> bool {
-    STOP_WORDS.binary_search(&word).is_ok()
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    // Function words are short; longer words skip the hash entirely.
+    word.len() <= LONGEST_STOP_WORD
+        && SET
+            .get_or_init(|| STOP_WORDS.iter().copied().collect())
+            .contains(word)
 }
+
+/// Length in bytes of the longest function word ("themselves" is not listed).
+const LONGEST_STOP_WORD: usize = 7;
 
 /// Whether `word` (already folded) is ignored inside a multi-word alias.
 pub fn is_glue_word(word: &str) -> bool {
@@ -49,6 +60,12 @@ mod tests {
         let mut sorted = STOP_WORDS.to_vec();
         sorted.sort_unstable();
         assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn no_function_word_is_longer_than_the_length_shortcut() {
+        assert!(STOP_WORDS.iter().all(|w| w.len() <= LONGEST_STOP_WORD));
+        assert!(STOP_WORDS.iter().any(|w| w.len() == LONGEST_STOP_WORD));
     }
 
     #[test]
