@@ -779,6 +779,12 @@ mod tests {
     use super::*;
     use crate::text::Analyzer;
 
+    /// Asserts that some scope of `kind` in `text` governs words satisfying `check`.
+    fn assert_some_governed(text: &str, kind: ScopeKind, check: impl Fn(&str) -> bool) {
+        let found = governed(text, kind);
+        assert!(found.iter().any(|g| check(g)), "{text}: {found:?}");
+    }
+
     /// The words governed by a scope of `kind`, joined by spaces, one string per scope.
     fn governed(text: &str, kind: ScopeKind) -> Vec<String> {
         let analyzed = Analyzer::english().analyze(text);
@@ -895,13 +901,10 @@ mod tests {
 
     #[test]
     fn a_negated_pronoun_reaches_back_to_what_it_stands_for() {
-        let found = governed(
+        assert_some_governed(
             "Circuit breakers are nice in talks, but we've never needed them.",
             ScopeKind::Negation,
-        );
-        assert!(
-            found.iter().any(|g| g.starts_with("circuit breakers")),
-            "{found:?}"
+            |g| g.starts_with("circuit breakers"),
         );
     }
 
@@ -936,25 +939,19 @@ mod tests {
 
     #[test]
     fn a_negation_before_a_colon_governs_the_list_after_it() {
-        let found = governed(
+        assert_some_governed(
             "Two things I wouldn't do: ship a drop with the code; and swap every instance at once.",
             ScopeKind::Negation,
-        );
-        assert!(
-            found.iter().any(|g| g.ends_with("swap every instance at once")),
-            "{found:?}"
+            |g| g.ends_with("swap every instance at once"),
         );
     }
 
     #[test]
     fn refusing_that_reaches_back_to_what_it_stands_for() {
-        let found = governed(
+        assert_some_governed(
             "Some teams tell clients not to retry, and I don't accept that.",
             ScopeKind::Negation,
-        );
-        assert!(
-            found.iter().any(|g| g.starts_with("some teams tell clients")),
-            "{found:?}"
+            |g| g.starts_with("some teams tell clients"),
         );
         let complement = governed("I don't think that retries help.", ScopeKind::Negation);
         assert!(
