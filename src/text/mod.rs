@@ -25,12 +25,12 @@
 pub mod frequency;
 pub mod negation;
 pub mod normalize;
+pub mod segment;
 pub mod stopwords;
 pub mod tokenizer;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
-use unicode_segmentation::UnicodeSegmentation;
 
 pub use negation::{Scope, ScopeKind};
 
@@ -227,7 +227,7 @@ impl Analyzer {
             line_start: true,
             ..Position::default()
         };
-        let mut segments = text.split_word_bound_indices().peekable();
+        let mut segments = segment::WordBounds::new(text).peekable();
         while let Some((start, segment)) = segments.next() {
             if segment.chars().any(char::is_alphanumeric) {
                 if at.pending_end && !segment.chars().next().is_some_and(char::is_lowercase) {
