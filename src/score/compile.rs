@@ -86,8 +86,8 @@ impl CompiledQuestion {
             for token in analyzer.analyze(alias.as_str()).tokens() {
                 if token.norm.chars().count() >= fuzzy::MIN_LEN && !token.stop {
                     rubric_words.insert(RubricWord {
-                        norm: token.norm.clone(),
-                        stem: token.stem.clone(),
+                        norm: token.norm.to_string(),
+                        stem: token.stem.to_string(),
                     });
                 }
             }
@@ -108,7 +108,7 @@ pub fn content_stems(analyzer: &Analyzer, text: &str) -> BTreeSet<String> {
         .tokens()
         .iter()
         .filter(|t| !t.stop)
-        .map(|t| t.stem.clone())
+        .map(|t| t.stem.to_string())
         .collect()
 }
 
@@ -117,7 +117,7 @@ pub fn bank_vocabulary(analyzer: &Analyzer, bank: &Bank) -> BTreeSet<String> {
     let mut vocabulary = BTreeSet::new();
     let mut add = |text: &str| {
         for t in analyzer.analyze(text).tokens() {
-            vocabulary.insert(t.stem.clone());
+            vocabulary.insert(t.stem.to_string());
         }
     };
     for q in bank.questions() {

@@ -66,7 +66,7 @@ fn repeats_question(
     analyzed.tokens()[m.first..=m.last]
         .iter()
         .filter(|t| !t.stop)
-        .all(|t| compiled.question_stems.contains(&t.stem) || asked.contains(&t.stem))
+        .all(|t| compiled.question_stems.contains(t.stem.as_ref()) || asked.iter().any(|a| *a == t.stem))
 }
 
 /// Sorts every concept of `question` into covered, dismissed or missing.

@@ -37,7 +37,7 @@ fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
         .iter()
         .rev()
         .take_while(|t| t.clause == clause)
-        .any(|t| matches!(t.norm.as_str(), "if" | "unless" | "whether"))
+        .any(|t| matches!(&*t.norm, "if" | "unless" | "whether"))
 }
 
 /// Whether the match is dismissed: governed by an odd number of cues, at

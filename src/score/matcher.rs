@@ -5,7 +5,9 @@
 //! Misspelled answer words that resolve to a rubric word ([`super::fuzzy`])
 //! take part in concept matching, marked so the evidence can say so.
 
-use std::collections::HashMap;
+// Keyed by the answer's own words: foldhash is randomly seeded per process, so a
+// crafted answer cannot force collisions (the static lexicons use FxHash).
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use crate::text::Analyzed;
 
@@ -44,13 +46,14 @@ pub struct Positions<'a> {
 impl<'a> Positions<'a> {
     /// Indexes the tokens of `analyzed` by stem.
     pub fn new(analyzed: &'a Analyzed) -> Self {
-        let mut exact: HashMap<&str, Vec<usize>> = HashMap::with_capacity(analyzed.tokens().len());
+        let mut exact: HashMap<&str, Vec<usize>> =
+            HashMap::with_capacity_and_hasher(analyzed.tokens().len(), Default::default());
         for (i, t) in analyzed.tokens().iter().enumerate() {
-            exact.entry(t.stem.as_str()).or_default().push(i);
+            exact.entry(t.stem.as_ref()).or_default().push(i);
         }
         Positions {
             exact,
-            fuzzy: HashMap::new(),
+            fuzzy: HashMap::default(),
             sentences: analyzed.tokens().iter().map(|t| t.sentence).collect(),
         }
     }

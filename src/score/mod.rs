@@ -22,7 +22,9 @@ pub mod fuzzy;
 pub mod matcher;
 mod signals;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashSet as HashSet;
 
 use compile::CompiledQuestion;
 pub use evaluation::*;
@@ -365,7 +367,7 @@ impl Evaluator {
         let mut positions = Positions::new(analyzed);
         let mut misspelled: Vec<(usize, String)> = Vec::new();
         for (i, t) in analyzed.tokens().iter().enumerate() {
-            if t.kind != TokenKind::Word || t.stop || self.vocabulary.contains(&t.stem) {
+            if t.kind != TokenKind::Word || t.stop || self.vocabulary.contains(t.stem.as_ref()) {
                 continue;
             }
             if let Some(word) = fuzzy::resolve(&t.norm, &t.stem, &compiled.rubric_words) {
@@ -500,7 +502,7 @@ impl Evaluator {
             .tokens()
             .iter()
             .filter(|t| !t.stop && t.kind == TokenKind::Word)
-            .map(|t| t.stem.as_str())
+            .map(|t| t.stem.as_ref())
             .collect();
         set.into_iter().map(str::to_owned).collect()
     }

@@ -59,7 +59,7 @@ pub fn vague(analyzed: &Analyzed) -> Option<Vague> {
         .tokens()
         .iter()
         .filter(|t| t.kind == TokenKind::Word && !t.stop)
-        .map(|t| t.stem.as_str())
+        .map(|t| t.stem.as_ref())
         .collect();
     if analyzed.word_count() < MIN_WORDS || content.is_empty() {
         return None;

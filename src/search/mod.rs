@@ -369,7 +369,7 @@ fn content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
         .tokens()
         .iter()
         .filter(|t| !t.stop)
-        .map(|t| t.stem.clone())
+        .map(|t| t.stem.to_string())
         .collect()
 }
 

@@ -15,7 +15,7 @@
 //! assert!(informativeness(&stem("idempotency")) > informativeness(&stem("system")));
 //! ```
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use super::Analyzer;
@@ -39,8 +39,10 @@ fn tables() -> &'static Tables {
     static TABLES: OnceLock<Tables> = OnceLock::new();
     TABLES.get_or_init(|| {
         let analyzer = Analyzer::english();
-        let mut zipf_by_stem: HashMap<String, f32> = HashMap::with_capacity(30_000);
-        let mut stem_by_word: HashMap<String, String> = HashMap::with_capacity(30_000);
+        let mut zipf_by_stem: HashMap<String, f32> =
+            HashMap::with_capacity_and_hasher(30_000, Default::default());
+        let mut stem_by_word: HashMap<String, String> =
+            HashMap::with_capacity_and_hasher(30_000, Default::default());
         for line in LIST.lines().filter(|l| !l.starts_with('#')) {
             let Some((word, zipf)) = line.split_once('\t') else {
                 continue;
@@ -62,6 +64,15 @@ fn tables() -> &'static Tables {
 
 fn table() -> &'static HashMap<String, f32> {
     &tables().zipf_by_stem
+}
+
+/// A listed English word and its stem, both borrowed from the table: a token
+/// of a common word needs no allocation of its own.
+pub fn cached_word(word: &str) -> Option<(&'static str, &'static str)> {
+    tables()
+        .stem_by_word
+        .get_key_value(word)
+        .map(|(w, s)| (w.as_str(), s.as_str()))
 }
 
 /// The stem of a listed English word, computed once (stemming is the costliest

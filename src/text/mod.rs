@@ -15,7 +15,7 @@
 //!
 //! let analyzer = Analyzer::english();
 //! let analyzed = analyzer.analyze("We never skip indexes. Caching helps!");
-//! let stems: Vec<&str> = analyzed.tokens().iter().map(|t| t.stem.as_str()).collect();
+//! let stems: Vec<&str> = analyzed.tokens().iter().map(|t| t.stem.as_ref()).collect();
 //! assert_eq!(stems, ["we", "never", "skip", "index", "cach", "help"]);
 //! assert_eq!(analyzed.sentence_count(), 2);
 //! // "skip indexes" sits inside the scope of "never".
@@ -28,6 +28,8 @@ pub mod normalize;
 pub mod segment;
 pub mod stopwords;
 pub mod tokenizer;
+
+use std::borrow::Cow;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
@@ -67,10 +69,12 @@ pub enum TokenKind {
 pub struct Token {
     /// Where the word stands in the original text.
     pub span: Span,
-    /// The word folded to lowercase without accents.
-    pub norm: String,
-    /// The English Snowball stem of [`Token::norm`].
-    pub stem: String,
+    /// The word folded to lowercase without accents; borrowed from the word
+    /// table for common words.
+    pub norm: Cow<'static, str>,
+    /// The English Snowball stem of [`Token::norm`]; borrowed from the stem
+    /// table for common words, so most tokens allocate no stem of their own.
+    pub stem: Cow<'static, str>,
     /// Index of the sentence the word belongs to.
     pub sentence: u32,
     /// Index of the clause the word belongs to (clauses never cross sentences).
@@ -170,7 +174,14 @@ impl Position {
         self.pending_end = false;
     }
 
-    fn token(&mut self, span: Span, norm: String, stem: String, stop: bool, kind: TokenKind) -> Token {
+    fn token(
+        &mut self,
+        span: Span,
+        norm: Cow<'static, str>,
+        stem: Cow<'static, str>,
+        stop: bool,
+        kind: TokenKind,
+    ) -> Token {
         self.sentence_open = true;
         self.line_start = false;
         Token {
@@ -203,9 +214,14 @@ impl Analyzer {
     /// Stems one already-folded word; common English words come from a table
     /// built once ([`frequency`]), the rest are stemmed on the spot.
     pub fn stem(&self, norm: &str) -> String {
+        self.stem_cow(norm).into_owned()
+    }
+
+    /// [`Analyzer::stem`], borrowing the stem when the table has it.
+    fn stem_cow(&self, norm: &str) -> Cow<'static, str> {
         match frequency::cached_stem(norm) {
-            Some(stem) => stem.to_owned(),
-            None => self.stem_uncached(norm),
+            Some(stem) => Cow::Borrowed(stem),
+            None => Cow::Owned(self.stem_uncached(norm)),
         }
     }
 
@@ -228,6 +244,7 @@ impl Analyzer {
             ..Position::default()
         };
         let mut segments = segment::WordBounds::new(text).peekable();
+        let mut folded = String::new();
         while let Some((start, segment)) = segments.next() {
             if segment.chars().any(char::is_alphanumeric) {
                 if at.pending_end && !segment.chars().next().is_some_and(char::is_lowercase) {
@@ -254,11 +271,17 @@ impl Analyzer {
                         }
                     }
                 }
-                let norm = normalize::fold(&text[start..end]);
-                if CLAUSE_OPENERS.contains(&norm.as_str()) && at.sentence_open {
+                normalize::fold_into(&text[start..end], &mut folded);
+                let (norm, stem) = match frequency::cached_word(&folded) {
+                    Some((word, stem)) => (Cow::Borrowed(word), Cow::Borrowed(stem)),
+                    None => (
+                        Cow::Owned(folded.clone()),
+                        Cow::Owned(self.stem_uncached(&folded)),
+                    ),
+                };
+                if CLAUSE_OPENERS.contains(&&*norm) && at.sentence_open {
                     at.clause += 1;
                 }
-                let stem = self.stem(&norm);
                 let stop = stopwords::is_stop_word(&norm);
                 tokens.push(at.token(Span { start, end }, norm, stem, stop, TokenKind::Word));
             } else if segment == "*" && !at.line_start {
@@ -266,7 +289,13 @@ impl Analyzer {
                     start,
                     end: start + 1,
                 };
-                tokens.push(at.token(span, "*".to_owned(), "*".to_owned(), false, TokenKind::Symbol));
+                tokens.push(at.token(
+                    span,
+                    Cow::Borrowed("*"),
+                    Cow::Borrowed("*"),
+                    false,
+                    TokenKind::Symbol,
+                ));
             } else if segment.contains('\n') {
                 at.new_sentence();
                 at.line_start = true;
@@ -288,7 +317,11 @@ impl Analyzer {
 
     /// The stems of `text`'s words, in order: how aliases and queries are compiled.
     pub fn stems(&self, text: &str) -> Vec<String> {
-        self.analyze(text).tokens.into_iter().map(|t| t.stem).collect()
+        self.analyze(text)
+            .tokens
+            .into_iter()
+            .map(|t| t.stem.into_owned())
+            .collect()
     }
 
     /// The terms a phrase (alias or red-flag phrasing) must match: the stems of
@@ -298,10 +331,10 @@ impl Analyzer {
         let content: Vec<String> = tokens
             .iter()
             .filter(|t| !stopwords::is_glue_word(&t.norm))
-            .map(|t| t.stem.clone())
+            .map(|t| t.stem.to_string())
             .collect();
         if content.is_empty() {
-            tokens.into_iter().map(|t| t.stem).collect()
+            tokens.into_iter().map(|t| t.stem.into_owned()).collect()
         } else {
             content
         }
@@ -317,7 +350,7 @@ mod tests {
             .analyze(text)
             .tokens
             .into_iter()
-            .map(|t| t.norm)
+            .map(|t| t.norm.into_owned())
             .collect()
     }
 

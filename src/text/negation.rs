@@ -27,7 +27,7 @@
 //! assert!(!scope.covers(6)); // "retry"
 //! ```
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 use super::{Token, TokenKind};
@@ -82,8 +82,11 @@ impl Scope {
     ) -> bool {
         let cue_inside = self.cue.0 >= first && self.cue.1 <= last;
         if cue_inside {
-            let own = (self.cue.0..=self.cue.1)
-                .all(|i| tokens.get(i).is_some_and(|t| phrase_terms.contains(&t.stem)));
+            let own = (self.cue.0..=self.cue.1).all(|i| {
+                tokens
+                    .get(i)
+                    .is_some_and(|t| phrase_terms.iter().any(|p| *p == t.stem))
+            });
             return !own;
         }
         self.governs_match(first, last)
@@ -453,8 +456,8 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
     let mut scopes = Vec::new();
     let mut i = 0;
     while i < tokens.len() {
-        let word = tokens[i].norm.as_str();
-        let next = tokens.get(i + 1).map(|t| t.norm.as_str());
+        let word = &*tokens[i].norm;
+        let next = tokens.get(i + 1).map(|t| &*t.norm);
         let same_clause_next = tokens.get(i + 1).is_some_and(|t| t.clause == tokens[i].clause);
         if tokens[i].kind != TokenKind::Word || !is_cue_word(word) {
             i += 1;
@@ -477,8 +480,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             continue;
         }
         if FORWARD_NEGATIONS.contains(&word) {
-            let elliptical =
-                word == "not" && i > 0 && ELLIPSIS_OPENERS.contains(&tokens[i - 1].norm.as_str());
+            let elliptical = word == "not" && i > 0 && ELLIPSIS_OPENERS.contains(&&*tokens[i - 1].norm);
             let cancelled =
                 CANCELLABLE.contains(&word) && next.is_some_and(|n| NEGATION_CANCELLERS.contains(&n));
             if elliptical {
@@ -490,13 +492,11 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 continue;
             }
             // "X is not needed": the negator governs what came before.
-            let evaluative_at = [i + 1, i + 2].into_iter().find(|&j| {
-                tokens
-                    .get(j)
-                    .is_some_and(|t| EVALUATIVES.contains(&t.norm.as_str()))
-            });
+            let evaluative_at = [i + 1, i + 2]
+                .into_iter()
+                .find(|&j| tokens.get(j).is_some_and(|t| EVALUATIVES.contains(&&*t.norm)));
             if let Some(j) = evaluative_at.filter(|_| same_clause_next) {
-                let kind = match tokens[j].norm.as_str() {
+                let kind = match &*tokens[j].norm {
                     "safe" | "secure" | "acceptable" | "ok" | "okay" => ScopeKind::Rejection,
                     _ => ScopeKind::Negation,
                 };
@@ -525,7 +525,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             }
             // "Clients that don't use backoff create retry storms" describes
             // someone else's bad practice: a rejection, not a dismissal.
-            let relative = i > 0 && RELATIVES.contains(&tokens[i - 1].norm.as_str());
+            let relative = i > 0 && RELATIVES.contains(&&*tokens[i - 1].norm);
             let kind = if relative {
                 ScopeKind::Rejection
             } else {
@@ -564,7 +564,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
 /// If token `i` is a dismissive predicate after a copula ("is mostly academic"),
 /// the index of the copula, where the cue starts.
 fn copular_dismissal(tokens: &[Token], i: usize) -> Option<usize> {
-    if !DISMISSIVE_PREDICATES.contains(&tokens[i].norm.as_str()) {
+    if !DISMISSIVE_PREDICATES.contains(&&*tokens[i].norm) {
         return None;
     }
     let mut j = i;
@@ -574,10 +574,10 @@ fn copular_dismissal(tokens: &[Token], i: usize) -> Option<usize> {
         if t.clause != tokens[i].clause {
             return None;
         }
-        if COPULA.contains(&t.norm.as_str()) || t.norm.ends_with("'s") || t.norm.ends_with("'re") {
+        if COPULA.contains(&&*t.norm) || t.norm.ends_with("'s") || t.norm.ends_with("'re") {
             return Some(j);
         }
-        if !COPULA_FILLERS.contains(&t.norm.as_str()) {
+        if !COPULA_FILLERS.contains(&&*t.norm) {
             return None;
         }
     }
@@ -594,7 +594,7 @@ fn dismissive_verb(tokens: &[Token], i: usize) -> Option<usize> {
         .skip(i + 1)
         .take(4)
         .take_while(|(_, t)| t.clause == tokens[i].clause)
-        .find(|(_, t)| objects.contains(&t.norm.as_str()))
+        .find(|(_, t)| objects.contains(&&*t.norm))
         .map(|(j, _)| j)
 }
 
@@ -612,7 +612,7 @@ fn governs_pronoun(tokens: &[Token], scope: Option<&Scope>, cue: usize) -> bool 
 /// the end of their clause ("I don't accept that."), not as "that" in
 /// "I don't think that …".
 fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
-    let word = tokens[i].norm.as_str();
+    let word = &*tokens[i].norm;
     if OBJECT_PRONOUNS.contains(&word) {
         return true;
     }
@@ -631,7 +631,7 @@ fn may_reach_back(tokens: &[Token], i: usize) -> bool {
     while first > 0 && tokens[first - 1].clause == clause {
         first -= 1;
     }
-    let opener = tokens[first].norm.as_str();
+    let opener = &*tokens[first].norm;
     REACH_BACK_OPENERS.contains(&opener) || !is_clause_opener(opener)
 }
 
@@ -647,7 +647,7 @@ fn sentence_start(tokens: &[Token], i: usize) -> usize {
 /// Whether the negator at `i` negates a copula ("is not", "isn't"), and no
 /// evaluative follows (those are handled as backward cues).
 fn is_copular_not(tokens: &[Token], i: usize) -> bool {
-    let word = tokens[i].norm.as_str();
+    let word = &*tokens[i].norm;
     if matches!(word, "isn't" | "isnt" | "aren't" | "arent" | "wasn't" | "weren't") {
         return true;
     }
@@ -655,7 +655,7 @@ fn is_copular_not(tokens: &[Token], i: usize) -> bool {
     word == "not"
         && previous.is_some_and(|p| {
             p.clause == tokens[i].clause
-                && (COPULA.contains(&p.norm.as_str()) || p.norm.ends_with("'s") || p.norm.ends_with("'re"))
+                && (COPULA.contains(&&*p.norm) || p.norm.ends_with("'s") || p.norm.ends_with("'re"))
         })
 }
 
@@ -669,14 +669,14 @@ pub fn is_conditional(tokens: &[Token], scope: &Scope) -> bool {
     // "Without off-site copies, you cannot restore a backup": the consequence
     // of a fronted condition is conditional too.
     let first = sentence_start(tokens, cue);
-    if matches!(tokens[first].norm.as_str(), "if" | "unless" | "without") {
+    if matches!(&*tokens[first].norm, "if" | "unless" | "without") {
         return true;
     }
     tokens[..cue]
         .iter()
         .rev()
         .take_while(|t| t.clause == tokens[cue].clause)
-        .any(|t| matches!(t.norm.as_str(), "if" | "unless" | "otherwise" | "when" | "once"))
+        .any(|t| matches!(&*t.norm, "if" | "unless" | "otherwise" | "when" | "once"))
 }
 
 /// Opens a scope over the rest of the cue's clause, continuing through short
@@ -697,7 +697,7 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
         }
         let light_before_colon = tokens[start..j]
             .iter()
-            .all(|u| u.stop || LIGHT_VERBS.contains(&u.norm.as_str()));
+            .all(|u| u.stop || LIGHT_VERBS.contains(&&*u.norm));
         if t.clause != clause && t.after_colon && tokens[cue.1].clause == clause && light_before_colon {
             // "Two things I wouldn't do: X; and Y" governs the rest of the sentence.
             colon_list = true;
@@ -706,7 +706,7 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             // A new clause continues the scope only as a short list item
             // ("no EXPLAIN, indexes, or caching").
             let len = tokens[j..].iter().take_while(|u| u.clause == t.clause).count();
-            let opener = t.norm.as_str();
+            let opener = &*t.norm;
             let conjunction = matches!(opener, "and" | "or" | "nor");
             let list_item = len <= 2 || (conjunction && len <= 3);
             // "don't use MD5, use bcrypt": the same verb again is a contrast.
@@ -716,12 +716,12 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             }
             clause = t.clause;
         }
-        if j > start && SCOPE_LIMITS.contains(&t.norm.as_str()) {
+        if j > start && SCOPE_LIMITS.contains(&&*t.norm) {
             break;
         }
-        if j > start && !colon_list && matches!(t.norm.as_str(), "and" | "or") {
+        if j > start && !colon_list && matches!(&*t.norm, "and" | "or") {
             if let Some(after) = tokens.get(j + 1) {
-                if SUBJECTS.contains(&after.norm.as_str()) {
+                if SUBJECTS.contains(&&*after.norm) {
                     break;
                 }
             }
@@ -752,7 +752,7 @@ fn push_backward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue
             break;
         }
         if prev.clause != clause {
-            let opener = tokens[start].norm.as_str();
+            let opener = &*tokens[start].norm;
             if reached_back || !ANAPHORS.contains(&opener) {
                 break;
             }
@@ -795,7 +795,7 @@ mod tests {
             .map(|s| {
                 analyzed.tokens()[s.governed.0..=s.governed.1]
                     .iter()
-                    .map(|t| t.norm.as_str())
+                    .map(|t| &*t.norm)
                     .collect::<Vec<_>>()
                     .join(" ")
             })

@@ -15,13 +15,20 @@ use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
 /// Returns `word` lowercased, with accents stripped and curly apostrophes straightened.
-///
-/// ASCII input, the common case, takes a fast path with a single allocation.
 pub fn fold(word: &str) -> String {
-    if word.is_ascii() {
-        return word.to_ascii_lowercase();
-    }
     let mut out = String::with_capacity(word.len());
+    fold_into(word, &mut out);
+    out
+}
+
+/// [`fold`] into `out` (cleared first), so a caller can reuse one buffer.
+pub fn fold_into(word: &str, out: &mut String) {
+    out.clear();
+    if word.is_ascii() {
+        out.push_str(word);
+        out.make_ascii_lowercase();
+        return;
+    }
     for c in word.nfkd() {
         if is_combining_mark(c) {
             continue;
@@ -31,7 +38,6 @@ pub fn fold(word: &str) -> String {
             _ => out.extend(c.to_lowercase()),
         }
     }
-    out
 }
 
 /// Whether a character separates clauses inside a sentence (commas, dashes, brackets…).

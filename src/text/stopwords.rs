@@ -4,7 +4,7 @@
 //! the index leaves them out of similarity queries, and their share of an
 //! answer tells prose from a bare keyword list.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::OnceLock;
 
 /// Function words, sorted so lookup is a binary search.

@@ -47,7 +47,7 @@ impl Tokenizer for AssayTokenizer {
                 offset_from: t.span.start,
                 offset_to: t.span.end,
                 position,
-                text: t.stem.clone(),
+                text: t.stem.to_string(),
                 position_length: 1,
             })
             .collect();
