@@ -300,6 +300,7 @@ impl Evaluator {
             .filter(|c| c.confidence >= MIN_CONFIDENCE && c.confidence >= best.confidence - AMBIGUITY_MARGIN)
             .collect();
         let mut chosen = best;
+        let mut known_similarity = None;
         if contenders.len() > 1 {
             let similarity = self.index.similarity(&self.answer_terms(&analyzed))?;
             let sim = |q: usize| similarity.get(q).copied().unwrap_or(0.0);
@@ -312,12 +313,14 @@ impl Evaluator {
                     chosen = *closest;
                 }
             }
+            known_similarity = Some(similarity);
         }
         let options = EvaluateOptions {
             thresholds,
             asked: Some(wording),
         };
-        let evaluation = self.evaluate_analyzed(chosen.question, answer, &analyzed, &options)?;
+        let evaluation =
+            self.evaluate_analyzed(chosen.question, answer, &analyzed, &options, known_similarity)?;
         Ok((chosen, evaluation))
     }
 
@@ -346,7 +349,7 @@ impl Evaluator {
             });
         }
         let analyzed = self.analyzer.analyze(answer);
-        self.evaluate_analyzed(qi, answer, &analyzed, options)
+        self.evaluate_analyzed(qi, answer, &analyzed, options, None)
     }
 
     fn evaluate_analyzed(
@@ -355,6 +358,7 @@ impl Evaluator {
         answer: &str,
         analyzed: &Analyzed,
         options: &EvaluateOptions<'_>,
+        known_similarity: Option<Vec<f32>>,
     ) -> Result<Evaluation> {
         let question = &self.bank.questions()[qi];
         let compiled = &self.compiled[qi];
@@ -378,8 +382,11 @@ impl Evaluator {
 
         let report = concepts::assess(answer, analyzed, &positions, question, compiled, &asked_stems);
         let red_flags = flags::assess(answer, analyzed, &positions, question, common, compiled);
-        let terms = self.answer_terms(analyzed);
-        let similarity = self.index.similarity(&terms)?;
+        // Similarity to every question, unless the caller already computed it.
+        let similarity = match known_similarity {
+            Some(similarity) => similarity,
+            None => self.index.similarity(&self.answer_terms(analyzed))?,
+        };
         let total_weight = question.total_weight();
         let coverage = if total_weight > 0.0 {
             report.covered_weight() / total_weight
