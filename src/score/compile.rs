@@ -80,7 +80,10 @@ impl CompiledQuestion {
                 .enumerate()
                 .map(|(i, f)| compile_flag(analyzer, FlagSource::Common(i), f)),
         );
-        let question_stems = content_stems(analyzer, question.question.as_str());
+        let question_stems = analyzer
+            .content_stems(question.question.as_str())
+            .into_iter()
+            .collect();
         let mut rubric_words: BTreeSet<RubricWord> = BTreeSet::new();
         for alias in question.concepts.iter().flat_map(|c| c.aliases.iter()) {
             for token in analyzer.analyze(alias.as_str()).tokens() {
@@ -99,17 +102,6 @@ impl CompiledQuestion {
             rubric_words: rubric_words.into_iter().collect(),
         }
     }
-}
-
-/// Distinct stems of `text`'s content words.
-pub fn content_stems(analyzer: &Analyzer, text: &str) -> BTreeSet<String> {
-    analyzer
-        .analyze(text)
-        .tokens()
-        .iter()
-        .filter(|t| !t.stop)
-        .map(|t| t.stem.to_string())
-        .collect()
 }
 
 /// Every stem the bank uses anywhere: words here are real, never misspellings.

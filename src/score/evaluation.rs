@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::bank::Severity;
-use crate::text::Span;
 
 /// Version of the scoring method; changes whenever a score for the same input may change.
 pub const SCORING_VERSION: &str = "1.0.0";
@@ -49,16 +48,6 @@ pub struct Evidence {
     pub matched: String,
     /// Whether a misspelled word took part in the match.
     pub misspelled: bool,
-}
-
-impl Evidence {
-    /// The span of this evidence.
-    pub fn span(&self) -> Span {
-        Span {
-            start: self.start,
-            end: self.end,
-        }
-    }
 }
 
 /// A concept the answer shows.

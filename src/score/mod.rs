@@ -22,8 +22,6 @@ pub mod fuzzy;
 pub mod matcher;
 mod signals;
 
-use std::collections::BTreeSet;
-
 use rustc_hash::FxHashSet as HashSet;
 
 use compile::CompiledQuestion;
@@ -365,7 +363,7 @@ impl Evaluator {
         let common = self.bank.common_red_flags();
         let asked_stems: Vec<String> = options
             .asked
-            .map(|w| compile::content_stems(&self.analyzer, w).into_iter().collect())
+            .map(|w| self.analyzer.content_stems(w))
             .unwrap_or_default();
 
         let mut positions = Positions::new(analyzed);
@@ -503,15 +501,14 @@ impl Evaluator {
         })
     }
 
-    /// The answer's distinct content stems: the similarity query.
+    /// The answer's distinct content stems, symbols (`*`) aside: the similarity query.
     fn answer_terms(&self, analyzed: &Analyzed) -> Vec<String> {
-        let set: BTreeSet<&str> = analyzed
-            .tokens()
-            .iter()
-            .filter(|t| !t.stop && t.kind == TokenKind::Word)
-            .map(|t| t.stem.as_ref())
-            .collect();
-        set.into_iter().map(str::to_owned).collect()
+        analyzed
+            .content_stems()
+            .into_iter()
+            .filter(|stem| *stem != "*")
+            .map(str::to_owned)
+            .collect()
     }
 
     /// `Some` when the answer covers little of question `qi` and clearly more

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::{unique_content_stems, BankIndex, IndexError};
+use super::{BankIndex, IndexError};
 use crate::text::Analyzer;
 
 /// Below this confidence a wording is refused as an unknown question.
@@ -38,7 +38,7 @@ pub struct Lookup {
 impl BankIndex {
     /// Finds the bank question `wording` means.
     pub fn lookup(&self, analyzer: &Analyzer, wording: &str) -> Result<Lookup, IndexError> {
-        let terms = unique_content_stems(analyzer, wording);
+        let terms = analyzer.content_stems(wording);
         let ranked = self.search(analyzer, wording, CANDIDATES * 2)?;
         let Some(&(_, top_score)) = ranked.first() else {
             return Ok(Lookup {

@@ -138,10 +138,10 @@ impl BankIndex {
 
             let mut terms = BTreeSet::new();
             for text in q.all_wordings().map(|w| w.as_str()).chain([vocabulary.as_str()]) {
-                terms.extend(content_stems(analyzer, text));
+                terms.extend(analyzer.content_stems(text));
             }
             for answer in &q.model_answers {
-                let stems = content_stems(analyzer, answer.text.as_str());
+                let stems = analyzer.content_stems(answer.text.as_str());
                 answer_terms.extend(stems.iter().cloned());
                 terms.extend(stems);
             }
@@ -173,7 +173,7 @@ impl BankIndex {
         for q in bank.questions() {
             doc_id += q.all_wordings().count();
             for answer in &q.model_answers {
-                let terms = unique_content_stems(analyzer, answer.text.as_str());
+                let terms = analyzer.content_stems(answer.text.as_str());
                 let scores = self.answer_scores(&terms)?;
                 let own = scores.get(&(doc_id as u32)).copied().unwrap_or(0.0);
                 updates.push((doc_id, own));
@@ -266,7 +266,7 @@ impl BankIndex {
         text: &str,
         limit: usize,
     ) -> Result<Vec<(usize, f32)>, IndexError> {
-        let terms = unique_content_stems(analyzer, text);
+        let terms = analyzer.content_stems(text);
         if terms.is_empty() {
             return Ok(Vec::new());
         }
@@ -362,23 +362,6 @@ fn vocabulary_text(q: &crate::bank::Question) -> String {
     parts.join(". ")
 }
 
-/// The stems of `text`'s content words (not function words), in order.
-fn content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
-    analyzer
-        .analyze(text)
-        .tokens()
-        .iter()
-        .filter(|t| !t.stop)
-        .map(|t| t.stem.to_string())
-        .collect()
-}
-
-/// The distinct stems of `text`'s content words, sorted.
-pub fn unique_content_stems(analyzer: &Analyzer, text: &str) -> Vec<String> {
-    let set: BTreeSet<String> = content_stems(analyzer, text).into_iter().collect();
-    set.into_iter().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -390,7 +373,7 @@ mod tests {
         let index = BankIndex::build(&bank, &analyzer).unwrap();
         let answer = "We read the plan with EXPLAIN ANALYZE, add a composite index, cache in Redis, \
                       retry with exponential backoff and jitter behind a circuit breaker, and rotate certificates.";
-        let terms = unique_content_stems(&analyzer, answer);
+        let terms = analyzer.content_stems(answer);
         let summed = index.answer_scores(&terms).unwrap();
         let queried = index.answer_scores_by_query(&terms).unwrap();
         assert_eq!(

@@ -30,6 +30,7 @@ pub mod stopwords;
 pub mod tokenizer;
 
 use std::borrow::Cow;
+use std::collections::BTreeSet;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::Serialize;
@@ -110,6 +111,16 @@ impl Analyzed {
     /// The negation and rejection scopes found in the text.
     pub fn scopes(&self) -> &[Scope] {
         &self.scopes
+    }
+
+    /// The distinct stems of the content (non-function) tokens, sorted: what
+    /// the index holds of a text and what queries and question demoting use.
+    pub fn content_stems(&self) -> BTreeSet<&str> {
+        self.tokens
+            .iter()
+            .filter(|t| !t.stop)
+            .map(|t| t.stem.as_ref())
+            .collect()
     }
 
     /// How many tokens are words (not symbols).
@@ -315,12 +326,12 @@ impl Analyzer {
         }
     }
 
-    /// The stems of `text`'s words, in order: how aliases and queries are compiled.
-    pub fn stems(&self, text: &str) -> Vec<String> {
+    /// The distinct stems of `text`'s content words, sorted ([`Analyzed::content_stems`]).
+    pub fn content_stems(&self, text: &str) -> Vec<String> {
         self.analyze(text)
-            .tokens
+            .content_stems()
             .into_iter()
-            .map(|t| t.stem.into_owned())
+            .map(str::to_owned)
             .collect()
     }
 
@@ -402,8 +413,16 @@ mod tests {
     #[test]
     fn stems_unify_inflections() {
         let a = Analyzer::english();
-        assert_eq!(a.stems("indexes indexing indexed"), ["index", "index", "index"]);
-        assert_eq!(a.stems("the service's"), ["the", "servic"]);
+        let stems = |text: &str| -> Vec<String> {
+            a.analyze(text)
+                .tokens()
+                .iter()
+                .map(|t| t.stem.to_string())
+                .collect()
+        };
+        assert_eq!(stems("indexes indexing indexed"), ["index", "index", "index"]);
+        assert_eq!(stems("the service's"), ["the", "servic"]);
+        assert_eq!(a.content_stems("the indexes and the index"), ["index"]);
     }
 
     #[test]
