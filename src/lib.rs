@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 #![doc(test(attr(deny(warnings))))]
 
+pub mod api;
 pub mod bank;
 pub mod check;
 mod error;

@@ -2,9 +2,21 @@
 
 // Shared helpers: the embedded evaluator, running the CLI.
 mod util;
+// Shared helpers for the HTTP tests: a real server on 127.0.0.1:0 and a client.
+mod app;
 
 // The accuracy harness as a regression guard on the held-out half.
 mod accuracy;
+// openapi.yaml against the routes served and their real responses.
+mod api_contract;
+// `POST /v1/evaluate`, `/evaluate` and the batch route.
+mod api_evaluate;
+// Every error and hostile input over HTTP, as problem+json.
+mod api_errors;
+// Concurrency, the in-flight limit, timeouts and graceful shutdown.
+mod api_limits;
+// The question API, health, readiness, request ids and CORS.
+mod api_questions;
 // `assay check`: corpus diagnostics and the model-answer verification.
 mod cli_check;
 // `assay evaluate`, `assay match` and `assay questions`.

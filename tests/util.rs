@@ -2,14 +2,23 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use assay::Evaluator;
 
 /// The evaluator over the embedded corpus, built once for all tests.
 pub fn evaluator() -> &'static Evaluator {
-    static EVALUATOR: OnceLock<Evaluator> = OnceLock::new();
-    EVALUATOR.get_or_init(|| Evaluator::embedded().expect("the embedded corpus loads"))
+    shared_evaluator_ref()
+}
+
+/// The same evaluator, to hand to a server.
+pub fn shared_evaluator() -> Arc<Evaluator> {
+    Arc::clone(shared_evaluator_ref())
+}
+
+fn shared_evaluator_ref() -> &'static Arc<Evaluator> {
+    static EVALUATOR: OnceLock<Arc<Evaluator>> = OnceLock::new();
+    EVALUATOR.get_or_init(|| Arc::new(Evaluator::embedded().expect("the embedded corpus loads")))
 }
 
 /// The repository root.

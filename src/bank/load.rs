@@ -17,6 +17,9 @@ use crate::text::Analyzer;
 pub const COMMON_FILE: &str = "_common.toml";
 
 /// Longest wording or label, in characters.
+/// Question ids the HTTP API uses as path segments beside `/v1/questions/{id}`.
+const RESERVED_IDS: &[&str] = &["match"];
+
 const MAX_SHORT_TEXT: usize = 1_000;
 /// Longest model answer, hint or explanation, in characters.
 const MAX_LONG_TEXT: usize = 20_000;
@@ -166,6 +169,12 @@ fn parse_question(
         problems: Vec::new(),
     };
     let id = ctx.slug("id", &raw.id);
+    if let Some(reserved) = id.as_ref().filter(|id| RESERVED_IDS.contains(&id.as_str())) {
+        ctx.report(
+            raw.id.span().start,
+            format!("id `{reserved}` is reserved: the API serves /v1/questions/{reserved} itself"),
+        );
+    }
     if let (Some(id), Some(expected)) = (&id, expected_id) {
         if id.as_str() != expected {
             ctx.report(

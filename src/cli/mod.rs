@@ -6,6 +6,7 @@ mod grade;
 mod matching;
 mod questions;
 mod report;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ enum Command {
     Grade(grade::Args),
     /// Find the bank question a wording means, with confidence.
     Match(matching::Args),
+    /// Serve the HTTP API.
+    Serve(serve::Args),
 }
 
 /// Runs the parsed command line.
@@ -48,6 +51,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Questions(args) => questions::run(args, &load(cli.corpus)?),
         Command::Grade(args) => grade::run(args, &load(cli.corpus)?),
         Command::Match(args) => matching::run(args, &load(cli.corpus)?),
+        Command::Serve(args) => serve::run(args, load(cli.corpus)?),
     }
 }
 

@@ -76,7 +76,8 @@ pub fn vague(analyzed: &Analyzed) -> Option<Vague> {
 
 /// Rounds to three decimals, for stable serialised figures.
 pub fn round3(x: f64) -> f64 {
-    (x * 1000.0).round() / 1000.0
+    // Adding 0.0 turns -0.0 (the sum of no floats) into 0.0.
+    (x * 1000.0).round() / 1000.0 + 0.0
 }
 
 #[cfg(test)]

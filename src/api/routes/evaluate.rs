@@ -1,0 +1,393 @@
+//! `POST /v1/evaluate` and `POST /v1/evaluate/batch`.
+//!
+//! A request names the question by `question_id` or by a free-text
+//! `question` wording; either way the body is parsed into a
+//! [`ValidRequest`] before the evaluator sees it.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::{Extension, Json};
+use serde::{Deserialize, Serialize};
+
+use super::suggestions;
+use crate::api::extract::{pointer_path, ApiJson};
+use crate::api::middleware::RequestId;
+use crate::api::problem::{ApiError, FieldError, Problem};
+use crate::api::{AppState, Config};
+use crate::score::{EvaluateOptions, Evaluation, RatingThresholds};
+use crate::Evaluator;
+
+/// Answers up to this many bytes are evaluated on the request's own task;
+/// longer ones move to the blocking pool so they never stall other requests.
+const INLINE_ANSWER_BYTES: usize = 8 * 1024;
+/// Most items in one batch.
+pub const MAX_BATCH_ITEMS: usize = 100;
+/// Longest `question` wording, in characters.
+const MAX_WORDING_CHARS: usize = 1_000;
+/// Longest `question_id`, in characters.
+const MAX_ID_CHARS: usize = 200;
+/// Longest `candidate_ref`, in characters.
+const MAX_CANDIDATE_REF_CHARS: usize = 256;
+
+/// The body of `POST /v1/evaluate`, as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvaluateRequest {
+    question_id: Option<String>,
+    question: Option<String>,
+    answer: Option<String>,
+    candidate_ref: Option<String>,
+    rating_thresholds: Option<ThresholdsRequest>,
+}
+
+/// Rating thresholds as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThresholdsRequest {
+    no: f64,
+    yes: f64,
+    strong_yes: f64,
+}
+
+/// Which question an answer is to.
+#[derive(Debug)]
+enum Target {
+    /// A bank id.
+    Id(String),
+    /// A free-text wording to look up.
+    Wording(String),
+}
+
+/// A request that passed validation.
+#[derive(Debug)]
+pub struct ValidRequest {
+    target: Target,
+    answer: String,
+    candidate_ref: Option<String>,
+    thresholds: RatingThresholds,
+}
+
+impl EvaluateRequest {
+    /// Checks every field, reporting all problems at once; `at` is the
+    /// pointer prefix (empty for a single request, `items/3` in a batch).
+    fn validate(self, config: &Config, at: &[String]) -> Result<ValidRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let field = |name: &str| -> Vec<String> { at.iter().cloned().chain([name.to_owned()]).collect() };
+        let target = match (self.question_id, self.question) {
+            (Some(_), Some(_)) => {
+                errors.push(FieldError::at(
+                    &field("question"),
+                    "send either question_id or question, not both",
+                ));
+                None
+            }
+            (None, None) => {
+                errors.push(FieldError::at(
+                    &field("question_id"),
+                    "a question_id (or a free-text question) is required",
+                ));
+                None
+            }
+            (Some(id), None) => {
+                let id = id.trim().to_owned();
+                if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
+                    errors.push(FieldError::at(
+                        &field("question_id"),
+                        format!("must be 1 to {MAX_ID_CHARS} characters"),
+                    ));
+                }
+                Some(Target::Id(id))
+            }
+            (None, Some(wording)) => {
+                if wording.trim().is_empty() || wording.chars().count() > MAX_WORDING_CHARS {
+                    errors.push(FieldError::at(
+                        &field("question"),
+                        format!("must be 1 to {MAX_WORDING_CHARS} characters, not all blank"),
+                    ));
+                }
+                Some(Target::Wording(wording))
+            }
+        };
+        match &self.answer {
+            None => errors.push(FieldError::at(&field("answer"), "an answer is required")),
+            Some(answer) if answer.trim().is_empty() => {
+                errors.push(FieldError::at(&field("answer"), "the answer is empty"))
+            }
+            Some(answer) if answer.len() > config.max_answer_bytes => errors.push(FieldError::at(
+                &field("answer"),
+                format!(
+                    "the answer is {} bytes long; the limit is {} bytes",
+                    answer.len(),
+                    config.max_answer_bytes
+                ),
+            )),
+            Some(_) => {}
+        }
+        if let Some(reference) = &self.candidate_ref {
+            let chars = reference.chars().count();
+            if chars == 0 || chars > MAX_CANDIDATE_REF_CHARS || reference.chars().any(char::is_control) {
+                errors.push(FieldError::at(
+                    &field("candidate_ref"),
+                    format!("must be 1 to {MAX_CANDIDATE_REF_CHARS} characters, without control characters"),
+                ));
+            }
+        }
+        let thresholds = match self.rating_thresholds {
+            None => RatingThresholds::default(),
+            Some(t) => RatingThresholds::new(t.no, t.yes, t.strong_yes).unwrap_or_else(|err| {
+                errors.push(FieldError::at(&field("rating_thresholds"), err.to_string()));
+                RatingThresholds::default()
+            }),
+        };
+        match (target, self.answer) {
+            (Some(target), Some(answer)) if errors.is_empty() => Ok(ValidRequest {
+                target,
+                answer,
+                candidate_ref: self.candidate_ref,
+                thresholds,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+/// The question an evaluation was made against.
+#[derive(Debug, Serialize)]
+pub struct QuestionMatchResponse {
+    /// The wording sent.
+    query: String,
+    /// How sure the lookup is, 0–1.
+    confidence: f32,
+    /// Other questions the wording might mean, best first.
+    alternatives: Vec<Alternative>,
+}
+
+/// A question a wording might mean.
+#[derive(Debug, Serialize)]
+pub struct Alternative {
+    question_id: String,
+    question: String,
+    confidence: f32,
+}
+
+/// The body of a successful evaluation: the library's [`Evaluation`] plus
+/// what the API adds.
+#[derive(Debug, Serialize)]
+pub struct EvaluateResponse {
+    #[serde(flatten)]
+    evaluation: Evaluation,
+    /// The question's canonical wording.
+    question: String,
+    /// How a free-text `question` was matched; `null` for a `question_id`.
+    question_match: Option<QuestionMatchResponse>,
+    /// The caller's reference, echoed.
+    candidate_ref: Option<String>,
+}
+
+/// Evaluates a valid request.
+fn evaluate_valid(evaluator: &Evaluator, request: ValidRequest) -> Result<EvaluateResponse, ApiError> {
+    let (evaluation, question_match) = match &request.target {
+        Target::Id(id) => {
+            if evaluator.bank().get(id).is_none() {
+                return Err(ApiError::QuestionNotFound {
+                    id: id.clone(),
+                    suggestions: suggestions(evaluator, &evaluator.suggest(id)),
+                });
+            }
+            let options = EvaluateOptions {
+                thresholds: request.thresholds,
+                asked: None,
+            };
+            (
+                evaluator
+                    .evaluate_with(id, &request.answer, &options)
+                    .map_err(library_error)?,
+                None,
+            )
+        }
+        Target::Wording(wording) => {
+            let (matched, evaluation) = evaluator
+                .evaluate_wording(wording, &request.answer, request.thresholds)
+                .map_err(|err| match err {
+                    crate::Error::UnknownQuestion { suggestions: ids, .. } => {
+                        ApiError::QuestionNotRecognised {
+                            wording: wording.clone(),
+                            suggestions: suggestions(evaluator, &ids),
+                        }
+                    }
+                    other => library_error(other),
+                })?;
+            let lookup = evaluator.lookup(wording).map_err(library_error)?;
+            let alternatives = lookup
+                .candidates
+                .iter()
+                .filter(|c| c.question != matched.question)
+                .map(|c| {
+                    let q = &evaluator.bank().questions()[c.question];
+                    Alternative {
+                        question_id: q.id.to_string(),
+                        question: q.question.to_string(),
+                        confidence: c.confidence,
+                    }
+                })
+                .collect();
+            let question_match = QuestionMatchResponse {
+                query: wording.clone(),
+                confidence: matched.confidence,
+                alternatives,
+            };
+            (evaluation, Some(question_match))
+        }
+    };
+    let question = evaluator
+        .bank()
+        .get(&evaluation.question_id)
+        .map(|q| q.question.to_string())
+        .unwrap_or_default();
+    Ok(EvaluateResponse {
+        evaluation,
+        question,
+        question_match,
+        candidate_ref: request.candidate_ref,
+    })
+}
+
+/// A library error that validation should have prevented, or a failure inside.
+fn library_error(err: crate::Error) -> ApiError {
+    match err {
+        crate::Error::AnswerTooLong { .. } => ApiError::field(&["answer"], err.to_string()),
+        crate::Error::InvalidThresholds { .. } => ApiError::field(&["rating_thresholds"], err.to_string()),
+        other => ApiError::Internal(other.into()),
+    }
+}
+
+/// `POST /v1/evaluate` (and `POST /evaluate`): one answer.
+pub async fn evaluate(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<EvaluateRequest>,
+) -> Result<Json<EvaluateResponse>, ApiError> {
+    let request = body.validate(&state.config, &[]).map_err(ApiError::fields)?;
+    let response = if request.answer.len() <= INLINE_ANSWER_BYTES {
+        evaluate_valid(&state.evaluator, request)?
+    } else {
+        let evaluator = Arc::clone(&state.evaluator);
+        tokio::task::spawn_blocking(move || evaluate_valid(&evaluator, request))
+            .await
+            .map_err(|err| ApiError::Internal(err.into()))??
+    };
+    state.metrics.observe_evaluation(response.evaluation.rating);
+    Ok(Json(response))
+}
+
+/// The body of `POST /v1/evaluate/batch`, as sent.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    items: Option<Vec<serde_json::Value>>,
+}
+
+/// One item's outcome: an evaluation or a problem, never both.
+#[derive(Debug, Serialize)]
+pub struct BatchResult {
+    /// The item's position in the request.
+    index: usize,
+    /// The status the item would have had on its own.
+    status: u16,
+    /// The evaluation, when it succeeded.
+    result: Option<EvaluateResponse>,
+    /// The problem, when it failed.
+    problem: Option<Problem>,
+}
+
+/// The body of a batch response.
+#[derive(Debug, Serialize)]
+pub struct BatchResponse {
+    /// One result per item, in request order.
+    results: Vec<BatchResult>,
+    /// Items evaluated.
+    succeeded: usize,
+    /// Items refused.
+    failed: usize,
+}
+
+/// `POST /v1/evaluate/batch`: up to [`MAX_BATCH_ITEMS`] answers, each
+/// succeeding or failing on its own.
+pub async fn batch(
+    State(state): State<AppState>,
+    request_id: Option<Extension<RequestId>>,
+    ApiJson(body): ApiJson<BatchRequest>,
+) -> Result<Json<BatchResponse>, ApiError> {
+    let items = match body.items {
+        None => return Err(ApiError::field(&["items"], "items is required")),
+        Some(items) if items.is_empty() || items.len() > MAX_BATCH_ITEMS => {
+            return Err(ApiError::field(
+                &["items"],
+                format!("send 1 to {MAX_BATCH_ITEMS} items, not {}", items.len()),
+            ))
+        }
+        Some(items) => items,
+    };
+    let request_id = request_id.map(|Extension(id)| id.0);
+    let worker_state = state.clone();
+    let results = tokio::task::spawn_blocking(move || {
+        items
+            .into_iter()
+            .enumerate()
+            .map(|(index, item)| batch_item(&worker_state, index, item, request_id.as_deref()))
+            .collect::<Vec<_>>()
+    })
+    .await
+    .map_err(|err| ApiError::Internal(err.into()))?;
+    let succeeded = results.iter().filter(|r| r.result.is_some()).count();
+    for result in results.iter().filter_map(|r| r.result.as_ref()) {
+        state.metrics.observe_evaluation(result.evaluation.rating);
+    }
+    Ok(Json(BatchResponse {
+        failed: results.len() - succeeded,
+        succeeded,
+        results,
+    }))
+}
+
+/// Parses, validates and evaluates one batch item.
+fn batch_item(
+    state: &AppState,
+    index: usize,
+    item: serde_json::Value,
+    request_id: Option<&str>,
+) -> BatchResult {
+    let at = vec!["items".to_owned(), index.to_string()];
+    let outcome = parse_item(item, &at)
+        .and_then(|request| request.validate(&state.config, &at).map_err(ApiError::fields))
+        .and_then(|request| evaluate_valid(&state.evaluator, request));
+    match outcome {
+        Ok(response) => BatchResult {
+            index,
+            status: 200,
+            result: Some(response),
+            problem: None,
+        },
+        Err(err) => {
+            let mut problem = err.to_problem();
+            problem.request_id = request_id.map(str::to_owned);
+            BatchResult {
+                index,
+                status: problem.status,
+                result: None,
+                problem: Some(problem),
+            }
+        }
+    }
+}
+
+/// One item as an [`EvaluateRequest`], with errors pointing into the batch.
+fn parse_item(item: serde_json::Value, at: &[String]) -> Result<EvaluateRequest, ApiError> {
+    if !item.is_object() {
+        return Err(ApiError::field(at, "each item must be a JSON object"));
+    }
+    serde_path_to_error::deserialize(item).map_err(|err| {
+        let path: Vec<String> = at.iter().cloned().chain(pointer_path(err.path())).collect();
+        ApiError::field(&path, err.into_inner().to_string())
+    })
+}

@@ -1,0 +1,177 @@
+//! Load and lifecycle: concurrency, the in-flight limit, timeouts and
+//! graceful shutdown, in process and through the real binary with SIGTERM.
+
+use std::time::Duration;
+
+use assay::api::Config;
+use serde_json::json;
+
+use crate::app::{json_ok, problem, read_response, spawn_app, spawn_with, GOOD_ANSWER};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_concurrent_requests_all_succeed_or_are_refused_cleanly() {
+    let app = spawn_app().await;
+    let mut tasks = Vec::new();
+    for i in 0..1_000 {
+        let client = app.client.clone();
+        let url = app.url("/v1/evaluate");
+        tasks.push(tokio::spawn(async move {
+            let body = json!({"question_id": "explain-plans", "answer": format!("{GOOD_ANSWER} ({i})")});
+            let response = client.post(url).json(&body).send().await.expect("a response");
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap_or("").to_owned());
+            let body: serde_json::Value = response.json().await.expect("a JSON body");
+            (status, content_type, body)
+        }));
+    }
+    let mut succeeded = 0;
+    for task in tasks {
+        let (status, content_type, body) = task.await.expect("the task completes");
+        match status {
+            200 => {
+                assert!(body["score"].as_f64().is_some());
+                succeeded += 1;
+            }
+            503 => {
+                assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+                assert_eq!(body["code"], "overloaded");
+            }
+            other => panic!("unexpected status {other}: {body}"),
+        }
+    }
+    assert!(succeeded > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_in_flight_limit_requests_are_refused_with_retry_after() {
+    let app = spawn_with(Config {
+        max_in_flight: 1,
+        ..Config::default()
+    })
+    .await;
+    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
+    // Holds the only permit: the head is sent, the body never completes.
+    let _held = app
+        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
+        .await;
+    let mut refused = None;
+    for _ in 0..200 {
+        let response = app
+            .post_raw(
+                "/v1/evaluate",
+                Some("application/json"),
+                body.clone().into_bytes(),
+            )
+            .await;
+        if response.status() == 503 {
+            refused = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let response = refused.expect("a request is refused while the permit is held");
+    assert_eq!(response.headers()["retry-after"], "1");
+    problem(response, 503, "overloaded").await;
+    // Health is never refused for load.
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_stalls_is_ended_with_408() {
+    let app = spawn_with(Config {
+        request_timeout: Duration::from_millis(300),
+        ..Config::default()
+    })
+    .await;
+    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
+    let mut stream = app
+        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
+        .await;
+    let response = read_response(&mut stream, Duration::from_secs(10)).await;
+    assert!(response.starts_with("HTTP/1.1 408"), "{response}");
+    assert!(response.contains("application/problem+json"), "{response}");
+    assert!(response.contains("\"code\":\"request_timeout\""), "{response}");
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    assert!(head.to_ascii_lowercase().contains("x-request-id:"), "{head}");
+    crate::api_contract::assert_conforms("post", "/v1/evaluate", 408, "application/problem+json", body);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_a_request_in_flight_finish() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app().await;
+    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
+    let mut stream = app
+        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
+        .await;
+    // Let the server read the head before shutdown begins.
+    json_ok(app.get("/healthz").await).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let addr = app.addr;
+    let stopped = tokio::spawn(app.stop());
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert!(
+        !stopped.is_finished(),
+        "the server waits for the request in flight"
+    );
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let response = read_response(&mut stream, Duration::from_secs(10)).await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"score\""), "{response}");
+    drop(stream);
+    tokio::time::timeout(Duration::from_secs(10), stopped)
+        .await
+        .expect("the server stops once the request is answered")
+        .unwrap()
+        .unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "the listener is closed"
+    );
+}
+
+#[test]
+fn the_binary_serves_and_exits_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-json"])
+        .env_remove("ASSAY_CORPUS")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("assay serve starts");
+    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut addr = None;
+    let mut line = String::new();
+    while addr.is_none() && log.read_line(&mut line).expect("a log line") > 0 {
+        let record: serde_json::Value = serde_json::from_str(&line).expect("JSON log lines");
+        addr = record["addr"].as_str().map(str::to_owned);
+        line.clear();
+    }
+    let addr = addr.expect("the log names the address");
+    let mut stream = std::net::TcpStream::connect(&addr).expect("connects");
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = child.wait().expect("assay exits");
+    assert!(exit.success(), "{exit:?}");
+    let mut rest = String::new();
+    log.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("shutting down"), "{rest}");
+}

@@ -1,0 +1,195 @@
+//! Shared helpers for the HTTP tests: a real server on 127.0.0.1:0 in the
+//! test's own runtime, a client with one method per kind of call, and checks
+//! every problem response must pass.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use assay::api::{AppState, Config, Server};
+use reqwest::header::CONTENT_TYPE;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::util::shared_evaluator;
+
+/// A well-covered answer to `explain-plans`.
+pub const GOOD_ANSWER: &str = "I find the slow queries with pg_stat_statements, then read the execution \
+    plan with EXPLAIN ANALYZE to spot sequential scans and bad row estimates. I add a composite index \
+    that matches the filter and sort, rewrite N+1 queries into joins, and check the plan again.";
+
+/// A server running in the test's runtime.
+pub struct TestApp {
+    /// Where it listens.
+    pub addr: SocketAddr,
+    /// A client with no proxy and a timeout.
+    pub client: reqwest::Client,
+    shutdown: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+/// A server with the default configuration.
+pub async fn spawn_app() -> TestApp {
+    spawn_with(Config::default()).await
+}
+
+/// A server with `config`, on a free loopback port.
+pub async fn spawn_with(mut config: Config) -> TestApp {
+    config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
+    let server = Server::bind(AppState::new(shared_evaluator(), config))
+        .await
+        .expect("binds a free port");
+    let addr = server.local_addr().expect("bound address");
+    let (tx, rx) = oneshot::channel::<()>();
+    let handle = tokio::spawn(server.run(async move {
+        let _ = rx.await;
+    }));
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .expect("a client");
+    TestApp {
+        addr,
+        client,
+        shutdown: Some(tx),
+        handle,
+    }
+}
+
+impl TestApp {
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("GET completes")
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("POST completes")
+    }
+
+    /// `POST path` with raw bytes and a content type.
+    pub async fn post_raw(&self, path: &str, content_type: Option<&str>, body: Vec<u8>) -> reqwest::Response {
+        let mut request = self.client.post(self.url(path)).body(body);
+        if let Some(content_type) = content_type {
+            request = request.header(CONTENT_TYPE, content_type);
+        }
+        request.send().await.expect("POST completes")
+    }
+
+    /// `POST /v1/evaluate`.
+    pub async fn evaluate(&self, body: &Value) -> reqwest::Response {
+        self.post_json("/v1/evaluate", body).await
+    }
+
+    /// Sends SIGTERM's equivalent and waits for the server to finish.
+    pub async fn stop(mut self) -> std::io::Result<()> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.handle.await.expect("the server task does not panic")
+    }
+
+    /// Opens a connection and sends a POST whose body stops after `sent` of
+    /// `total` bytes: a request the server holds in flight.
+    pub async fn hold_request(&self, path: &str, sent: &[u8], total: usize) -> TcpStream {
+        let mut stream = TcpStream::connect(self.addr).await.expect("connects");
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {total}\r\n\r\n",
+            self.addr
+        );
+        stream.write_all(head.as_bytes()).await.expect("sends the head");
+        stream.write_all(sent).await.expect("sends part of the body");
+        stream.flush().await.expect("flushes");
+        stream
+    }
+}
+
+/// The JSON body of a successful response, after checking its status.
+pub async fn json_ok(response: reqwest::Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("a body");
+    assert_eq!(status, 200, "{text}");
+    serde_json::from_str(&text).expect("JSON")
+}
+
+/// Checks `response` is an RFC 9457 problem with `status` and `code`, and
+/// returns its body.
+pub async fn problem(response: reqwest::Response, status: u16, code: &str) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type = response.headers().get(CONTENT_TYPE).cloned();
+    assert_eq!(
+        content_type.as_ref().and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "content type"
+    );
+    let request_id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .expect("every response has an X-Request-Id");
+    let body: Value = serde_json::from_str(&response.text().await.expect("a body")).expect("problem JSON");
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert_eq!(body["request_id"], request_id.as_str(), "{body}");
+    for field in ["type", "title", "detail", "instance"] {
+        assert!(
+            body[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field} in {body}"
+        );
+    }
+    body
+}
+
+/// Reads whatever the server sends on `stream` until it closes or `wait` passes.
+pub async fn read_response(stream: &mut TcpStream, wait: Duration) -> String {
+    let mut bytes = Vec::new();
+    let mut buffer = [0u8; 8192];
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buffer)).await {
+            Ok(Ok(0)) | Err(_) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => {
+                bytes.extend_from_slice(&buffer[..n]);
+                if response_complete(&bytes) {
+                    break;
+                }
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Whether `bytes` hold a whole HTTP/1.1 response with a Content-Length body.
+fn response_complete(bytes: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(bytes);
+    let Some(end) = text.find("\r\n\r\n") else {
+        return false;
+    };
+    let length = text[..end]
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().to_owned())
+        })
+        .and_then(|v| v.parse::<usize>().ok());
+    length.is_some_and(|n| bytes.len() >= end + 4 + n)
+}
