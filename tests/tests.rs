@@ -29,3 +29,5 @@ mod evaluate;
 mod hostile;
 // Properties over arbitrary input (proptest).
 mod properties;
+// The README's curl examples against a real server.
+mod readme;
