@@ -96,10 +96,10 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
         }
         (None, Some(wording)) => evaluator
             .evaluate_wording(wording, &input.answer, RatingThresholds::default())
-            .map(|(matched, evaluation)| {
-                out.question_id = Some(evaluation.question_id.clone());
-                out.lookup_confidence = Some(matched.confidence);
-                evaluation
+            .map(|found| {
+                out.question_id = Some(found.evaluation.question_id.clone());
+                out.lookup_confidence = Some(found.matched.confidence);
+                found.evaluation
             }),
         (None, None) => {
             out.error = Some(GradeError {

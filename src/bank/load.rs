@@ -534,6 +534,13 @@ why = "Dishonest."
     }
 
     #[test]
+    fn an_id_the_api_uses_as_a_path_is_reserved() {
+        let reserved = VALID.replacen("id = \"demo\"", "id = \"match\"", 1);
+        let p = problems(&[("c/match.toml", &reserved)]);
+        assert!(p[0].contains("id `match` is reserved"), "{p:#?}");
+    }
+
+    #[test]
     fn an_alias_claimed_by_two_concepts_is_refused() {
         let twice = format!(
             "{VALID}\n[[concepts]]\nid = \"two\"\nlabel = \"Two\"\nweight = 1\naliases = [\"Demonstrate\"]\nhint = \"h\"\n"

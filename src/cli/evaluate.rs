@@ -52,7 +52,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     } else {
         evaluator
             .evaluate_wording(&args.question, &answer, RatingThresholds::default())
-            .map(|(matched, e)| (Some(matched.confidence), e))
+            .map(|found| (Some(found.matched.confidence), found.evaluation))
     };
     let (lookup, evaluation) = match result {
         Ok(found) => found,

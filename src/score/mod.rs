@@ -129,6 +129,17 @@ pub struct EvaluateOptions<'a> {
     pub asked: Option<&'a str>,
 }
 
+/// An evaluation reached through a free-text wording of the question.
+#[derive(Debug, Clone)]
+pub struct WordingEvaluation {
+    /// The question the wording was settled on, with the lookup's confidence.
+    pub matched: QuestionMatch,
+    /// Every question the lookup considered, best first (`matched` among them).
+    pub candidates: Vec<QuestionMatch>,
+    /// The evaluation against `matched`.
+    pub evaluation: Evaluation,
+}
+
 /// Points added rule by rule, kept in tenths so the breakdown sums exactly.
 struct Tally {
     tenths: i64,
@@ -272,7 +283,7 @@ impl Evaluator {
         wording: &str,
         answer: &str,
         thresholds: RatingThresholds,
-    ) -> Result<(QuestionMatch, Evaluation)> {
+    ) -> Result<WordingEvaluation> {
         if answer.len() > MAX_ANSWER_BYTES {
             return Err(Error::AnswerTooLong {
                 len: answer.len(),
@@ -319,7 +330,11 @@ impl Evaluator {
         };
         let evaluation =
             self.evaluate_analyzed(chosen.question, answer, &analyzed, &options, known_similarity)?;
-        Ok((chosen, evaluation))
+        Ok(WordingEvaluation {
+            matched: chosen,
+            candidates: lookup.candidates,
+            evaluation,
+        })
     }
 
     /// Evaluates `answer` to the bank question `question_id` with default options.

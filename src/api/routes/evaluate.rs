@@ -207,7 +207,7 @@ fn evaluate_valid(evaluator: &Evaluator, request: ValidRequest) -> Result<Evalua
             )
         }
         Target::Wording(wording) => {
-            let (matched, evaluation) = evaluator
+            let found = evaluator
                 .evaluate_wording(wording, &request.answer, request.thresholds)
                 .map_err(|err| match err {
                     crate::Error::UnknownQuestion { suggestions: ids, .. } => {
@@ -218,11 +218,10 @@ fn evaluate_valid(evaluator: &Evaluator, request: ValidRequest) -> Result<Evalua
                     }
                     other => library_error(other),
                 })?;
-            let lookup = evaluator.lookup(wording).map_err(library_error)?;
-            let alternatives = lookup
+            let alternatives = found
                 .candidates
                 .iter()
-                .filter(|c| c.question != matched.question)
+                .filter(|c| c.question != found.matched.question)
                 .map(|c| {
                     let q = &evaluator.bank().questions()[c.question];
                     Alternative {
@@ -234,10 +233,10 @@ fn evaluate_valid(evaluator: &Evaluator, request: ValidRequest) -> Result<Evalua
                 .collect();
             let question_match = QuestionMatchResponse {
                 query: wording.clone(),
-                confidence: matched.confidence,
+                confidence: found.matched.confidence,
                 alternatives,
             };
-            (evaluation, Some(question_match))
+            (found.evaluation, Some(question_match))
         }
     };
     let question = evaluator
