@@ -6,7 +6,7 @@ use std::time::Duration;
 use assay::api::Config;
 use serde_json::json;
 
-use crate::app::{json_ok, problem, read_response, spawn_app, spawn_with, GOOD_ANSWER};
+use crate::app::{problem, read_response, spawn_app, spawn_with, GOOD_ANSWER};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_concurrent_requests_all_succeed_or_are_refused_cleanly() {
@@ -57,22 +57,14 @@ async fn over_the_in_flight_limit_requests_are_refused_with_retry_after() {
     let _held = app
         .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
         .await;
-    let mut refused = None;
-    for _ in 0..200 {
-        let response = app
-            .post_raw(
-                "/v1/evaluate",
-                Some("application/json"),
-                body.clone().into_bytes(),
-            )
-            .await;
-        if response.status() == 503 {
-            refused = Some(response);
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let response = refused.expect("a request is refused while the permit is held");
+    app.wait_in_flight(1).await;
+    let response = app
+        .post_raw(
+            "/v1/evaluate",
+            Some("application/json"),
+            body.clone().into_bytes(),
+        )
+        .await;
     assert_eq!(response.headers()["retry-after"], "1");
     problem(response, 503, "overloaded").await;
     // Health is never refused for load.
@@ -108,8 +100,7 @@ async fn shutdown_lets_a_request_in_flight_finish() {
         .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
         .await;
     // Let the server read the head before shutdown begins.
-    json_ok(app.get("/healthz").await).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    app.wait_in_flight(1).await;
     let addr = app.addr;
     let stopped = tokio::spawn(app.stop());
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -174,4 +165,16 @@ fn the_binary_serves_and_exits_cleanly_on_sigterm() {
     let mut rest = String::new();
     log.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("shutting down"), "{rest}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_goes_away_leaves_nothing_counted_in_flight() {
+    let app = spawn_app().await;
+    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
+    let held = app
+        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
+        .await;
+    app.wait_in_flight(1).await;
+    drop(held);
+    app.wait_in_flight(0).await;
 }

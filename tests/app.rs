@@ -106,6 +106,28 @@ impl TestApp {
         self.handle.await.expect("the server task does not panic")
     }
 
+    /// Requests in flight, as the server's own gauge counts them, less the
+    /// scrape that asks.
+    pub async fn in_flight(&self) -> i64 {
+        let text = self.get("/metrics").await.text().await.expect("metrics");
+        text.lines()
+            .find_map(|l| l.strip_prefix("assay_http_requests_in_flight "))
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .expect("the in-flight gauge")
+            - 1
+    }
+
+    /// Waits (up to 20 s) until `n` requests are in flight.
+    pub async fn wait_in_flight(&self, n: i64) {
+        for _ in 0..2_000 {
+            if self.in_flight().await == n {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("never saw {n} requests in flight");
+    }
+
     /// Opens a connection and sends a POST whose body stops after `sent` of
     /// `total` bytes: a request the server holds in flight.
     pub async fn hold_request(&self, path: &str, sent: &[u8], total: usize) -> TcpStream {

@@ -123,6 +123,22 @@ pub async fn served_route(request: Request, next: Next) -> Response {
     response
 }
 
+/// One request counted in the in-flight gauge for as long as it lives.
+struct InFlight<'a>(&'a super::Metrics);
+
+impl<'a> InFlight<'a> {
+    fn enter(metrics: &'a super::Metrics) -> InFlight<'a> {
+        metrics.in_flight().inc();
+        InFlight(metrics)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight().dec();
+    }
+}
+
 /// Counts and times each request and logs it.
 pub async fn observe(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
@@ -133,9 +149,11 @@ pub async fn observe(State(state): State<AppState>, request: Request, next: Next
         .get::<RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    state.metrics.in_flight().inc();
-    let response = next.run(request).await;
-    state.metrics.in_flight().dec();
+    let response = {
+        // Decrements on drop too, when the client goes away mid-request.
+        let _in_flight = InFlight::enter(&state.metrics);
+        next.run(request).await
+    };
     let elapsed = started.elapsed();
     let route = response
         .extensions()
