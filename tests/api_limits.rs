@@ -125,12 +125,15 @@ async fn shutdown_lets_a_request_in_flight_finish() {
 }
 
 #[test]
-fn the_binary_serves_and_exits_cleanly_on_sigterm() {
+fn the_binary_serves_a_corpus_directory_and_exits_cleanly_on_sigterm() {
     use std::io::{BufRead, BufReader, Read, Write};
     use std::process::{Command, Stdio};
+    // Serves the corpus ASSAY_CORPUS names: here the bank less one question.
+    let corpus = crate::util::corpus_copy();
+    std::fs::remove_file(corpus.path().join("caching.toml")).expect("caching.toml is in the corpus");
     let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
         .args(["serve", "--listen", "127.0.0.1:0", "--log-json"])
-        .env_remove("ASSAY_CORPUS")
+        .env("ASSAY_CORPUS", corpus.path())
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -148,12 +151,17 @@ fn the_binary_serves_and_exits_cleanly_on_sigterm() {
     let mut stream = std::net::TcpStream::connect(&addr).expect("connects");
     write!(
         stream,
-        "GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "GET /readyz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    let questions = crate::util::evaluator().bank().questions().len();
+    assert!(
+        response.contains(&format!("\"questions\":{}", questions - 1)),
+        "{response}"
+    );
 
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
