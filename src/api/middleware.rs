@@ -64,7 +64,7 @@ pub async fn edge(mut request: Request, next: Next) -> Response {
     if let Some(mut problem) = problem {
         // A refused request's body may not have been read; hyper then closes
         // the connection, so say so rather than let a client reuse it.
-        let unread = has_body && matches!(problem.status, 404 | 405);
+        let unread = has_body && matches!(problem.code, "not_found" | "method_not_allowed");
         problem.instance = Some(path);
         problem.request_id = Some(id.clone());
         let (mut parts, _) = response.into_parts();
