@@ -186,3 +186,22 @@ async fn a_client_that_goes_away_leaves_nothing_counted_in_flight() {
     drop(held);
     app.wait_in_flight(0).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_gives_up_on_a_stalled_request_after_the_grace_period() {
+    let app = spawn_with(Config {
+        shutdown_grace: Duration::from_millis(200),
+        request_timeout: Duration::from_secs(60),
+        ..Config::default()
+    })
+    .await;
+    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
+    let _held = app
+        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
+        .await;
+    app.wait_in_flight(1).await;
+    tokio::time::timeout(Duration::from_secs(10), app.stop())
+        .await
+        .expect("the server stops once the grace period is over")
+        .unwrap();
+}

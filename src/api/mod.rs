@@ -295,7 +295,10 @@ impl Server {
         tokio::select! {
             result = &mut serve => result,
             _ = async {
-                let _ = signalled_rx.wait_for(|s| *s).await;
+                // The grace period starts with the signal, never without it.
+                if signalled_rx.wait_for(|s| *s).await.is_err() {
+                    std::future::pending::<()>().await;
+                }
                 tokio::time::sleep(grace).await;
             } => {
                 tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period; exiting");
