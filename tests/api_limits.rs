@@ -52,18 +52,11 @@ async fn over_the_in_flight_limit_requests_are_refused_with_retry_after() {
         ..Config::default()
     })
     .await;
-    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
     // Holds the only permit: the head is sent, the body never completes.
-    let _held = app
-        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
-        .await;
+    let _held = app.hold_evaluation().await;
     app.wait_in_flight(1).await;
     let response = app
-        .post_raw(
-            "/v1/evaluate",
-            Some("application/json"),
-            body.clone().into_bytes(),
-        )
+        .evaluate(&json!({"question_id": "caching", "answer": GOOD_ANSWER}))
         .await;
     assert_eq!(response.headers()["retry-after"], "1");
     problem(response, 503, "overloaded").await;
@@ -78,11 +71,8 @@ async fn a_request_that_stalls_is_ended_with_408() {
         ..Config::default()
     })
     .await;
-    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
-    let mut stream = app
-        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
-        .await;
-    let response = read_response(&mut stream, Duration::from_secs(10)).await;
+    let mut held = app.hold_evaluation().await;
+    let response = read_response(&mut held.stream, Duration::from_secs(10)).await;
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     assert!(response.contains("application/problem+json"), "{response}");
     assert!(response.contains("\"code\":\"request_timeout\""), "{response}");
@@ -95,10 +85,7 @@ async fn a_request_that_stalls_is_ended_with_408() {
 async fn shutdown_lets_a_request_in_flight_finish() {
     use tokio::io::AsyncWriteExt;
     let app = spawn_app().await;
-    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
-    let mut stream = app
-        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
-        .await;
+    let mut held = app.hold_evaluation().await;
     // Let the server read the head before shutdown begins.
     app.wait_in_flight(1).await;
     let addr = app.addr;
@@ -108,11 +95,11 @@ async fn shutdown_lets_a_request_in_flight_finish() {
         !stopped.is_finished(),
         "the server waits for the request in flight"
     );
-    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
-    let response = read_response(&mut stream, Duration::from_secs(10)).await;
+    held.stream.write_all(&held.rest).await.unwrap();
+    let response = read_response(&mut held.stream, Duration::from_secs(10)).await;
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.contains("\"score\""), "{response}");
-    drop(stream);
+    drop(held);
     tokio::time::timeout(Duration::from_secs(10), stopped)
         .await
         .expect("the server stops once the request is answered")
@@ -178,10 +165,7 @@ fn the_binary_serves_a_corpus_directory_and_exits_cleanly_on_sigterm() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_goes_away_leaves_nothing_counted_in_flight() {
     let app = spawn_app().await;
-    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
-    let held = app
-        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
-        .await;
+    let held = app.hold_evaluation().await;
     app.wait_in_flight(1).await;
     drop(held);
     app.wait_in_flight(0).await;
@@ -195,10 +179,7 @@ async fn shutdown_gives_up_on_a_stalled_request_after_the_grace_period() {
         ..Config::default()
     })
     .await;
-    let body = json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
-    let _held = app
-        .hold_request("/v1/evaluate", &body.as_bytes()[..10], body.len())
-        .await;
+    let _held = app.hold_evaluation().await;
     app.wait_in_flight(1).await;
     tokio::time::timeout(Duration::from_secs(10), app.stop())
         .await

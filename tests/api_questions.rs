@@ -110,25 +110,13 @@ async fn health_and_readiness_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_ids_are_echoed_when_sane_and_made_otherwise() {
     let app = spawn_app().await;
-    let echoed = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", "trace-123")
-        .send()
-        .await
-        .unwrap();
+    let echoed = app.get_with("/healthz", "x-request-id", "trace-123").await;
     assert_eq!(echoed.headers()["x-request-id"], "trace-123");
     let made = app.get("/healthz").await;
     let id = made.headers()["x-request-id"].to_str().unwrap().to_owned();
     assert_eq!(id.len(), 36, "{id}");
     let too_long = "x".repeat(500);
-    let replaced = app
-        .client
-        .get(app.url("/healthz"))
-        .header("x-request-id", &too_long)
-        .send()
-        .await
-        .unwrap();
+    let replaced = app.get_with("/healthz", "x-request-id", &too_long).await;
     assert_ne!(replaced.headers()["x-request-id"], too_long.as_str());
     let other = app.get("/healthz").await;
     assert_ne!(other.headers()["x-request-id"].to_str().unwrap(), id);
@@ -137,13 +125,7 @@ async fn request_ids_are_echoed_when_sane_and_made_otherwise() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cors_is_off_by_default_and_allows_configured_origins() {
     let app = spawn_app().await;
-    let plain = app
-        .client
-        .get(app.url("/healthz"))
-        .header("origin", "https://ats.example")
-        .send()
-        .await
-        .unwrap();
+    let plain = app.get_with("/healthz", "origin", "https://ats.example").await;
     assert!(plain.headers().get("access-control-allow-origin").is_none());
     let options = app
         .client
@@ -158,13 +140,7 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         ..Config::default()
     })
     .await;
-    let allowed = app
-        .client
-        .get(app.url("/healthz"))
-        .header("origin", "https://ats.example")
-        .send()
-        .await
-        .unwrap();
+    let allowed = app.get_with("/healthz", "origin", "https://ats.example").await;
     assert_eq!(
         allowed.headers()["access-control-allow-origin"],
         "https://ats.example"
@@ -183,12 +159,6 @@ async fn cors_is_off_by_default_and_allows_configured_origins() {
         preflight.headers()["access-control-allow-origin"],
         "https://ats.example"
     );
-    let other = app
-        .client
-        .get(app.url("/healthz"))
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .unwrap();
+    let other = app.get_with("/healthz", "origin", "https://evil.example").await;
     assert!(other.headers().get("access-control-allow-origin").is_none());
 }

@@ -74,6 +74,16 @@ impl TestApp {
             .expect("GET completes")
     }
 
+    /// `GET path` with one extra header.
+    pub async fn get_with(&self, path: &str, name: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(name, value)
+            .send()
+            .await
+            .expect("GET completes")
+    }
+
     /// `POST path` with a JSON body.
     pub async fn post_json(&self, path: &str, body: &Value) -> reqwest::Response {
         self.client
@@ -128,19 +138,34 @@ impl TestApp {
         panic!("never saw {n} requests in flight");
     }
 
-    /// Opens a connection and sends a POST whose body stops after `sent` of
-    /// `total` bytes: a request the server holds in flight.
-    pub async fn hold_request(&self, path: &str, sent: &[u8], total: usize) -> TcpStream {
+    /// Opens a connection and sends a valid `POST /v1/evaluate` whose body
+    /// stops after ten bytes: a request the server holds in flight until the
+    /// rest is sent, the connection drops, or it times out.
+    pub async fn hold_evaluation(&self) -> HeldRequest {
+        let body = serde_json::json!({"question_id": "caching", "answer": GOOD_ANSWER}).to_string();
+        let (sent, rest) = body.as_bytes().split_at(10);
         let mut stream = TcpStream::connect(self.addr).await.expect("connects");
         let head = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {total}\r\n\r\n",
-            self.addr
+            "POST /v1/evaluate HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            self.addr,
+            body.len()
         );
         stream.write_all(head.as_bytes()).await.expect("sends the head");
         stream.write_all(sent).await.expect("sends part of the body");
         stream.flush().await.expect("flushes");
-        stream
+        HeldRequest {
+            stream,
+            rest: rest.to_vec(),
+        }
     }
+}
+
+/// A request sent but for the end of its body.
+pub struct HeldRequest {
+    /// The connection it was sent on.
+    pub stream: TcpStream,
+    /// The bytes of the body not sent yet.
+    pub rest: Vec<u8>,
 }
 
 /// The JSON body of a successful response, after checking its status.
