@@ -116,6 +116,15 @@ impl Verb {
     }
 }
 
+/// Whether a route sits under the in-flight limit and timeout.
+#[derive(Debug, Clone, Copy)]
+enum Guard {
+    /// An API route: under the concurrency limit and timeout.
+    Limited,
+    /// An operational route (health, metrics, contract): never refused for load.
+    Open,
+}
+
 /// Routes declared once: the router is built from the same list that
 /// [`served_routes`] reports.
 struct Routes {
@@ -133,24 +142,17 @@ impl Routes {
         }
     }
 
-    /// An API route: under the concurrency limit and timeout.
-    fn api<H, T>(mut self, verb: Verb, path: &'static str, handler: H) -> Routes
+    /// Adds a route to the list `guard` names.
+    fn add<H, T>(mut self, guard: Guard, verb: Verb, path: &'static str, handler: H) -> Routes
     where
         H: Handler<T, AppState>,
         T: 'static,
     {
-        Self::push(&mut self.api, verb, path, handler);
-        self.listed.push((verb, path));
-        self
-    }
-
-    /// An operational route (health, metrics, contract): never refused for load.
-    fn ops<H, T>(mut self, verb: Verb, path: &'static str, handler: H) -> Routes
-    where
-        H: Handler<T, AppState>,
-        T: 'static,
-    {
-        Self::push(&mut self.ops, verb, path, handler);
+        let list = match guard {
+            Guard::Limited => &mut self.api,
+            Guard::Open => &mut self.ops,
+        };
+        Self::push(list, verb, path, handler);
         self.listed.push((verb, path));
         self
     }
@@ -174,17 +176,18 @@ impl Routes {
 /// Every route of the service.
 fn routes() -> Routes {
     use routes::{evaluate, ops, questions};
+    use Guard::{Limited, Open};
     Routes::new()
-        .api(Verb::Post, "/v1/evaluate", evaluate::evaluate)
-        .api(Verb::Post, "/evaluate", evaluate::evaluate)
-        .api(Verb::Post, "/v1/evaluate/batch", evaluate::batch)
-        .api(Verb::Get, "/v1/questions", questions::list)
-        .api(Verb::Get, "/v1/questions/match", questions::matching)
-        .api(Verb::Get, "/v1/questions/{id}", questions::get)
-        .ops(Verb::Get, "/healthz", ops::healthz)
-        .ops(Verb::Get, "/readyz", ops::readyz)
-        .ops(Verb::Get, "/metrics", ops::metrics)
-        .ops(Verb::Get, "/openapi.yaml", ops::openapi)
+        .add(Limited, Verb::Post, "/v1/evaluate", evaluate::evaluate)
+        .add(Limited, Verb::Post, "/evaluate", evaluate::evaluate)
+        .add(Limited, Verb::Post, "/v1/evaluate/batch", evaluate::batch)
+        .add(Limited, Verb::Get, "/v1/questions", questions::list)
+        .add(Limited, Verb::Get, "/v1/questions/match", questions::matching)
+        .add(Limited, Verb::Get, "/v1/questions/{id}", questions::get)
+        .add(Open, Verb::Get, "/healthz", ops::healthz)
+        .add(Open, Verb::Get, "/readyz", ops::readyz)
+        .add(Open, Verb::Get, "/metrics", ops::metrics)
+        .add(Open, Verb::Get, "/openapi.yaml", ops::openapi)
 }
 
 /// Every (method, path template) the router serves, in declaration order.

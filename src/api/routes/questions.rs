@@ -72,13 +72,7 @@ pub async fn list(
         None => MAX_LIMIT,
     };
     let questions = state.evaluator.bank().questions();
-    let ranked: Vec<(usize, Option<f32>)> = match query.q.as_deref().map(str::trim) {
-        Some("") => return Err(invalid_query("q must not be empty")),
-        Some(q) if q.chars().count() > MAX_QUERY_CHARS => {
-            return Err(invalid_query(&format!(
-                "q must be at most {MAX_QUERY_CHARS} characters"
-            )))
-        }
+    let ranked: Vec<(usize, Option<f32>)> = match query.q.as_deref().map(search_text).transpose()? {
         Some(q) => state
             .evaluator
             .search(q, questions.len())
@@ -105,6 +99,20 @@ pub async fn list(
         questions: filtered.into_iter().take(limit).collect(),
         total,
     }))
+}
+
+/// The `q` parameter trimmed: `400` when blank or over [`MAX_QUERY_CHARS`].
+fn search_text(q: &str) -> Result<&str, ApiError> {
+    let q = q.trim();
+    if q.is_empty() {
+        return Err(invalid_query("q must not be empty"));
+    }
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(invalid_query(&format!(
+            "q must be at most {MAX_QUERY_CHARS} characters"
+        )));
+    }
+    Ok(q)
 }
 
 fn invalid_query(detail: &str) -> ApiError {
@@ -243,15 +251,7 @@ pub async fn matching(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<MatchQuery>,
 ) -> Result<Json<MatchResponse>, ApiError> {
-    let q = query.q.trim();
-    if q.is_empty() {
-        return Err(invalid_query("q must not be empty"));
-    }
-    if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(invalid_query(&format!(
-            "q must be at most {MAX_QUERY_CHARS} characters"
-        )));
-    }
+    let q = search_text(&query.q)?;
     let lookup = state
         .evaluator
         .lookup(q)
