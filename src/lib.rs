@@ -31,6 +31,7 @@ mod error;
 pub mod grade;
 pub mod score;
 pub mod search;
+pub mod store;
 pub mod text;
 
 pub use error::{Error, Result};

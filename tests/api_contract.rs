@@ -7,9 +7,11 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use assay::api::{problem::Code, served_routes, Config};
+use assay::store::{sha256_hex, ClaimOutcome, Role, DEFAULT_TENANT, OPEN_KEY_ID};
 use serde_json::{json, Value};
 
-use crate::app::{spawn_app, spawn_with, TestApp, GOOD_ANSWER};
+use crate::api_tenant_questions::own_question;
+use crate::app::{json_ok, spawn_app, spawn_with, TestApp, GOOD_ANSWER};
 use crate::util::{read, root};
 
 /// The contract, parsed once.
@@ -77,43 +79,90 @@ struct Call {
     template: &'static str,
     path: String,
     body: Option<(Option<&'static str>, Vec<u8>)>,
+    token: Option<String>,
+    idempotency_key: Option<String>,
 }
 
-fn get(template: &'static str, path: &str) -> Call {
+impl Call {
+    /// The same call as the key `token`.
+    fn by_key(mut self, token: &str) -> Call {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// The same call with an `Idempotency-Key`.
+    fn idempotent(mut self, key: &str) -> Call {
+        self.idempotency_key = Some(key.to_owned());
+        self
+    }
+}
+
+fn call(method: &'static str, template: &'static str, path: &str) -> Call {
     Call {
-        method: "get",
+        method,
         template,
         path: path.to_owned(),
         body: None,
+        token: None,
+        idempotency_key: None,
+    }
+}
+
+fn get(template: &'static str, path: &str) -> Call {
+    call("get", template, path)
+}
+
+fn delete(template: &'static str, path: &str) -> Call {
+    call("delete", template, path)
+}
+
+fn with_body(
+    method: &'static str,
+    template: &'static str,
+    path: &str,
+    content_type: Option<&'static str>,
+    body: impl Into<Vec<u8>>,
+) -> Call {
+    Call {
+        body: Some((content_type, body.into())),
+        ..call(method, template, path)
     }
 }
 
 fn post(template: &'static str, content_type: Option<&'static str>, body: impl Into<Vec<u8>>) -> Call {
-    Call {
-        method: "post",
-        template,
-        path: template.to_owned(),
-        body: Some((content_type, body.into())),
-    }
+    with_body("post", template, template, content_type, body)
 }
 
 fn post_json(template: &'static str, body: Value) -> Call {
     post(template, Some("application/json"), body.to_string())
 }
 
+fn put_json(path: &str, body: &Value) -> Call {
+    with_body(
+        "put",
+        "/v1/questions/{id}",
+        path,
+        Some("application/json"),
+        body.to_string(),
+    )
+}
+
 /// Sends `call`, checks the response against the contract, and returns its status.
 async fn check(app: &TestApp, call: &Call) -> u16 {
-    let url = app.url(&call.path);
-    let request = match &call.body {
-        None => app.client.get(url),
-        Some((content_type, bytes)) => {
-            let request = app.client.post(url).body(bytes.clone());
-            match content_type {
-                Some(ct) => request.header("content-type", *ct),
-                None => request,
-            }
+    let method = reqwest::Method::from_bytes(call.method.to_ascii_uppercase().as_bytes()).expect("a method");
+    let mut request = app.client.request(method, app.url(&call.path));
+    if let Some((content_type, bytes)) = &call.body {
+        request = request.body(bytes.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", *content_type);
         }
-    };
+    }
+    if let Some(token) = &call.token {
+        request = request.bearer_auth(token);
+    }
+    if let Some(key) = &call.idempotency_key {
+        request = request.header("idempotency-key", key);
+    }
     let response = request.send().await.expect("a response");
     let status = response.status().as_u16();
     assert!(
@@ -122,7 +171,10 @@ async fn check(app: &TestApp, call: &Call) -> u16 {
         call.method,
         call.path
     );
-    let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned());
     let body = response.text().await.expect("a body");
     // A 405 is documented on the operations the path does have.
     let method = if status == 405 {
@@ -133,7 +185,24 @@ async fn check(app: &TestApp, call: &Call) -> u16 {
     } else {
         call.method
     };
-    assert_conforms(method, call.template, status, &content_type, &body);
+    match content_type {
+        Some(content_type) => assert_conforms(method, call.template, status, &content_type, &body),
+        None => {
+            assert!(
+                body.is_empty(),
+                "{} {} {status}: a body without a type",
+                call.method,
+                call.path
+            );
+            let documented =
+                resolve(&spec()["paths"][call.template][method]["responses"][status.to_string()]);
+            assert!(
+                documented.is_object() && documented.get("content").is_none(),
+                "{method} {} does not document an empty {status}",
+                call.template
+            );
+        }
+    }
     status
 }
 
@@ -170,6 +239,8 @@ fn the_contract_lists_exactly_the_problem_codes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_and_status_conforms_to_the_contract() {
     let app = spawn_app().await;
+    let candidate = key(&app, Role::Candidate, None).await;
+    let throttled = key(&app, Role::Admin, Some(1)).await;
     let good = json!({"question_id": "explain-plans", "answer": GOOD_ANSWER, "candidate_ref": "c-1"});
     let worded = json!({"question": "How do you find out why a query is slow?", "answer": "I read EXPLAIN ANALYZE output and avoid string concatenation in SQL; never disable TLS verification."});
     let mut calls = Vec::new();
@@ -191,19 +262,23 @@ async fn every_route_and_status_conforms_to_the_contract() {
                 template,
                 json!({"question": "How do React hooks work?", "answer": GOOD_ANSWER}),
             ),
+            post_json(template, good.clone()).idempotent("contract-1"),
+            post_json(template, worded.clone()).idempotent("contract-1"),
+            post_json(template, good.clone()).idempotent("bad key"),
+            post_json(template, good.clone()).idempotent(&hold(&app, template, &good).await),
         ]);
     }
     let batch = "/v1/evaluate/batch";
+    let batch_body =
+        json!({"items": [good, worded, {"question_id": "nope", "answer": "x"}, {"answer": 3}, 7]});
     calls.extend([
-        post_json(
-            batch,
-            json!({"items": [good, worded, {"question_id": "nope", "answer": "x"}, {"answer": 3}, 7]}),
-        ),
+        post_json(batch, batch_body.clone()),
         post(batch, Some("application/json"), "[1,"),
         get(batch, batch),
         post(batch, Some("application/json"), vec![b' '; 1_100_000]),
         post(batch, None, "{}"),
         post_json(batch, json!({"items": []})),
+        post_json(batch, batch_body.clone()).idempotent(&hold(&app, batch, &batch_body).await),
     ]);
     calls.extend([
         get("/v1/questions", "/v1/questions"),
@@ -220,28 +295,178 @@ async fn every_route_and_status_conforms_to_the_contract() {
         get("/v1/questions/{id}", "/v1/questions/%FF%FE"),
         get("/v1/questions/{id}", "/v1/questions/mutual-tl"),
     ]);
+
+    // A tenant's own questions.
+    let own = own_question("contract-own");
+    let mut invalid = own_question("contract-bad");
+    invalid["concepts"][0]["weight"] = json!(0);
+    let questions = "/v1/questions";
+    calls.extend([
+        post_json(questions, own.clone()),
+        post_json(questions, own.clone()),
+        post_json(questions, invalid.clone()),
+        post_json(questions, own_question("contract-c")).by_key(&candidate),
+        post(questions, Some("application/json"), vec![b' '; 1_100_000]),
+        post(questions, Some("text/plain"), "{}"),
+        post(questions, Some("application/json"), "{"),
+        put_json("/v1/questions/contract-put", &own_question("contract-put")),
+        put_json("/v1/questions/contract-put", &own_question("contract-put")),
+        put_json("/v1/questions/caching", &own_question("caching")),
+        put_json("/v1/questions/contract-bad", &invalid),
+        put_json("/v1/questions/contract-c", &own_question("contract-c")).by_key(&candidate),
+        with_body(
+            "put",
+            "/v1/questions/{id}",
+            "/v1/questions/x",
+            Some("application/json"),
+            vec![b' '; 1_100_000],
+        ),
+        with_body(
+            "put",
+            "/v1/questions/{id}",
+            "/v1/questions/x",
+            Some("text/plain"),
+            "{}",
+        ),
+        with_body(
+            "put",
+            "/v1/questions/{id}",
+            "/v1/questions/x",
+            Some("application/json"),
+            "{",
+        ),
+        with_body(
+            "put",
+            "/v1/questions/{id}",
+            "/v1/questions/x",
+            Some("application/json"),
+            "{}",
+        )
+        .idempotent("bad key"),
+        delete("/v1/questions/{id}", "/v1/questions/contract-put"),
+        delete("/v1/questions/{id}", "/v1/questions/contract-put"),
+        delete("/v1/questions/{id}", "/v1/questions/caching"),
+        delete("/v1/questions/{id}", "/v1/questions/%FF%FE"),
+    ]);
+
+    // Records.
+    let recorded = json_ok(app.evaluate(&good).await).await;
+    let record = format!(
+        "/v1/evaluations/{}",
+        recorded["evaluation_id"].as_str().expect("an id")
+    );
+    let unknown = "/v1/evaluations/00000000-0000-7000-8000-000000000000";
+    let evaluations = "/v1/evaluations";
+    let one = "/v1/evaluations/{id}";
+    calls.extend([
+        get(evaluations, "/v1/evaluations?candidate_ref=c-1&limit=5"),
+        get(evaluations, "/v1/evaluations?limit=0"),
+        get(one, &record),
+        get(one, unknown),
+        get(one, "/v1/evaluations/%FF%FE"),
+        delete(one, &record).by_key(&candidate),
+        delete(one, &record),
+        delete(one, unknown),
+        delete(one, "/v1/evaluations/%FF%FE"),
+        delete(evaluations, "/v1/evaluations?candidate_ref=c-1"),
+        delete(evaluations, "/v1/evaluations"),
+        delete(evaluations, "/v1/evaluations?candidate_ref=c-1").by_key(&candidate),
+    ]);
+
+    // Keys.
+    let keys = "/v1/keys";
+    let new_key = json!({"name": "contract", "role": "candidate"});
+    let revocable = app
+        .store
+        .create_key(DEFAULT_TENANT, "to revoke", Role::Candidate, None)
+        .await
+        .unwrap()
+        .key
+        .id;
+    calls.extend([
+        get(keys, keys),
+        get(keys, keys).by_key(&candidate),
+        post_json(keys, new_key.clone()),
+        post_json(keys, json!({"name": "", "role": "root"})),
+        post_json(keys, new_key.clone()).by_key(&candidate),
+        post_json(keys, new_key.clone()).idempotent(&hold(&app, keys, &new_key).await),
+        post_json(keys, new_key.clone()).idempotent("bad key"),
+        post(keys, Some("application/json"), vec![b' '; 70_000]),
+        post(keys, Some("text/plain"), "{}"),
+        delete("/v1/keys/{id}", &format!("/v1/keys/{revocable}")),
+        delete("/v1/keys/{id}", "/v1/keys/nope"),
+        delete("/v1/keys/{id}", "/v1/keys/nope").by_key(&candidate),
+        delete("/v1/keys/{id}", "/v1/keys/%FF%FE"),
+    ]);
+
     for template in ["/healthz", "/readyz", "/metrics", "/openapi.yaml"] {
         calls.push(get(template, template));
         calls.push(post(template, Some("application/json"), "{}"));
     }
-    for template in ["/v1/questions", "/v1/questions/match", "/v1/questions/{id}"] {
+    for template in [
+        "/v1/questions/match",
+        "/v1/questions/{id}",
+        "/v1/evaluations/{id}",
+        "/v1/keys/{id}",
+    ] {
         let path = template.replace("{id}", "caching");
         calls.push(post(template, Some("application/json"), "{}"));
         calls.last_mut().expect("just pushed").path = path;
     }
+    calls.push(with_body(
+        "put",
+        "/v1/evaluations",
+        "/v1/evaluations",
+        Some("application/json"),
+        "{}",
+    ));
+    calls.push(with_body(
+        "put",
+        "/v1/keys",
+        "/v1/keys",
+        Some("application/json"),
+        "{}",
+    ));
+    calls.push(delete("/v1/questions", "/v1/questions"));
 
     let mut covered = BTreeSet::new();
-    for call in &calls {
-        let status = check(&app, call).await;
+    let mut see = |call: &Call, status: u16| {
         let documented = spec()["paths"][call.template].get(call.method).is_some();
         if documented {
-            covered.insert((call.method, call.template.to_owned(), status));
+            covered.insert((call.method.to_owned(), call.template.to_owned(), status));
         } else {
             assert_eq!(status, 405, "{} {}", call.method, call.path);
-            for method in ["get", "post"] {
-                covered.insert((method, call.template.to_owned(), status));
+            for method in spec()["paths"][call.template].as_object().expect("a path").keys() {
+                covered.insert((method.clone(), call.template.to_owned(), status));
             }
         }
+    };
+    for call in &calls {
+        let status = check(&app, call).await;
+        see(call, status);
+    }
+
+    // Every API route: 401 for a key that is not one, 429 over a key's limit.
+    let api_calls: Vec<&Call> = calls
+        .iter()
+        .filter(|c| c.template.starts_with("/v1/") || c.template == "/evaluate")
+        .filter(|c| spec()["paths"][c.template].get(c.method).is_some())
+        .collect();
+    assert_eq!(
+        check(&app, &get("/v1/questions", "/v1/questions").by_key(&throttled)).await,
+        200
+    );
+    for call in &api_calls {
+        let forged = Call {
+            token: Some("assay_0000000000000000_".to_owned() + &"0".repeat(64)),
+            ..clone_call(call)
+        };
+        let status = check(&app, &forged).await;
+        assert_eq!(status, 401, "{} {}", call.method, call.path);
+        see(call, status);
+        let status = check(&app, &clone_call(call).by_key(&throttled)).await;
+        assert_eq!(status, 429, "{} {}", call.method, call.path);
+        see(call, status);
     }
 
     // Over the in-flight limit, every API route answers 503.
@@ -252,14 +477,18 @@ async fn every_route_and_status_conforms_to_the_contract() {
     .await;
     let _held = busy.hold_evaluation().await;
     busy.wait_in_flight(1).await;
-    for call in &calls {
-        let documented = spec()["paths"][call.template].get(call.method).is_some();
-        if documented && (call.template.starts_with("/v1/") || call.template == "/evaluate") {
-            let status = check(&busy, call).await;
-            assert_eq!(status, 503, "{} {}", call.method, call.path);
-            covered.insert((call.method, call.template.to_owned(), status));
-        }
+    for call in &api_calls {
+        let status = check(&busy, call).await;
+        assert_eq!(status, 503, "{} {}", call.method, call.path);
+        see(call, status);
     }
+
+    // Without its store, the service is not ready.
+    let storeless = spawn_app().await;
+    storeless.store.close().await;
+    let status = check(&storeless, &get("/readyz", "/readyz")).await;
+    assert_eq!(status, 503);
+    see(&get("/readyz", "/readyz"), status);
 
     // Every status the contract documents was seen, bar 500 and 408.
     for (template, item) in spec()["paths"].as_object().expect("paths") {
@@ -272,12 +501,54 @@ async fn every_route_and_status_conforms_to_the_contract() {
                 assert!(
                     covered
                         .iter()
-                        .any(|(m, t, s)| *m == method && t == template && *s == status),
+                        .any(|(m, t, s)| m == method && t == template && *s == status),
                     "no response checked for {method} {template} {status}"
                 );
             }
         }
     }
+}
+
+/// A copy of `call`.
+fn clone_call(call: &Call) -> Call {
+    Call {
+        method: call.method,
+        template: call.template,
+        path: call.path.clone(),
+        body: call.body.clone(),
+        token: call.token.clone(),
+        idempotency_key: call.idempotency_key.clone(),
+    }
+}
+
+/// A key of `role` in the open mode's tenant.
+async fn key(app: &TestApp, role: Role, rate_per_minute: Option<u32>) -> String {
+    app.store
+        .create_key(DEFAULT_TENANT, "contract", role, rate_per_minute)
+        .await
+        .expect("creates a key")
+        .token
+}
+
+/// An `Idempotency-Key` that another request to `path` with `body` holds
+/// in flight, so a POST with it answers 409.
+async fn hold(app: &TestApp, path: &str, body: &Value) -> String {
+    let key = format!("held-{}", uuid::Uuid::new_v4());
+    let mut fingerprint = format!("POST {path}\n").into_bytes();
+    fingerprint.extend_from_slice(body.to_string().as_bytes());
+    let outcome = app
+        .store
+        .claim_idempotency(
+            OPEN_KEY_ID,
+            &key,
+            &sha256_hex(&fingerprint),
+            std::time::Duration::from_secs(600),
+            std::time::Duration::from_secs(600),
+        )
+        .await
+        .expect("claims");
+    assert!(matches!(outcome, ClaimOutcome::Claimed(_)));
+    key
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

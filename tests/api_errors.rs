@@ -175,13 +175,14 @@ async fn unknown_routes_and_wrong_methods_are_problems_too() {
     let wrong = app.get("/v1/evaluate").await;
     assert_eq!(wrong.headers()["allow"], "POST");
     problem(wrong, 405, "method_not_allowed").await;
-    let delete = app
+    let patch = app
         .client
-        .delete(app.url("/v1/questions/caching"))
+        .patch(app.url("/v1/questions/caching"))
         .send()
         .await
         .unwrap();
-    problem(delete, 405, "method_not_allowed").await;
+    assert_eq!(patch.headers()["allow"], "GET,HEAD,PUT,DELETE");
+    problem(patch, 405, "method_not_allowed").await;
     let post = app.post_json("/healthz", &json!({})).await;
     problem(post, 405, "method_not_allowed").await;
 }

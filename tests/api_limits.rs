@@ -118,9 +118,11 @@ fn the_binary_serves_a_corpus_directory_and_exits_cleanly_on_sigterm() {
     // Serves the corpus ASSAY_CORPUS names: here the bank less one question.
     let corpus = crate::util::corpus_copy();
     std::fs::remove_file(corpus.path().join("caching.toml")).expect("caching.toml is in the corpus");
+    let data = tempfile::tempdir().expect("a temp dir");
     let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--log-json"])
+        .args(["serve", "--open", "--listen", "127.0.0.1:0", "--log-json"])
         .env("ASSAY_CORPUS", corpus.path())
+        .env("ASSAY_DATA_DIR", data.path())
         .env("RUST_LOG", "info")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())

@@ -5,7 +5,10 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use assay::api::{AppState, Config, Server};
+use std::sync::Arc;
+
+use assay::api::{AppState, Catalog, Config, Server};
+use assay::store::{Location, Store};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -26,19 +29,41 @@ pub struct TestApp {
     pub addr: SocketAddr,
     /// A client with no proxy and a timeout.
     pub client: reqwest::Client,
+    /// The store it serves from.
+    pub store: Store,
     shutdown: Option<oneshot::Sender<()>>,
     handle: JoinHandle<std::io::Result<()>>,
+    _data: Option<tempfile::TempDir>,
 }
 
-/// A server with the default configuration.
+/// A fresh SQLite store in a temporary directory, removed when dropped.
+pub async fn sqlite_store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let store = Store::open(&Location::DataDir(dir.path().to_owned()))
+        .await
+        .expect("the SQLite store opens");
+    (store, dir)
+}
+
+/// A server in open mode (no keys needed) with the default configuration.
 pub async fn spawn_app() -> TestApp {
     spawn_with(Config::default()).await
 }
 
-/// A server with `config`, on a free loopback port.
-pub async fn spawn_with(mut config: Config) -> TestApp {
+/// A server in open mode with `config`, on a fresh SQLite store.
+pub async fn spawn_with(config: Config) -> TestApp {
+    let (store, dir) = sqlite_store().await;
+    let mut app = spawn_on(Config { open: true, ..config }, store).await;
+    app._data = Some(dir);
+    app
+}
+
+/// A server with `config` exactly (keys required unless `config.open`) on
+/// `store`, on a free loopback port.
+pub async fn spawn_on(mut config: Config, store: Store) -> TestApp {
     config.listen = SocketAddr::from(([127, 0, 0, 1], 0));
-    let server = Server::bind(AppState::new(shared_evaluator(), config))
+    let catalog = Arc::new(Catalog::new(shared_evaluator(), assay::bank::embedded_sources()));
+    let server = Server::bind(AppState::new(catalog, store.clone(), config))
         .await
         .expect("binds a free port");
     let addr = server.local_addr().expect("bound address");
@@ -54,8 +79,10 @@ pub async fn spawn_with(mut config: Config) -> TestApp {
     TestApp {
         addr,
         client,
+        store,
         shutdown: Some(tx),
         handle,
+        _data: None,
     }
 }
 
@@ -106,6 +133,25 @@ impl TestApp {
     /// `POST /v1/evaluate`.
     pub async fn evaluate(&self, body: &Value) -> reqwest::Response {
         self.post_json("/v1/evaluate", body).await
+    }
+
+    /// A request with `method` to `path`, as the key `token` (none: no
+    /// `Authorization`), with a JSON body when given.
+    pub async fn send_as(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> reqwest::Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        request.send().await.expect("the request completes")
     }
 
     /// Sends SIGTERM's equivalent and waits for the server to finish.

@@ -4,19 +4,29 @@
 mod util;
 // Shared helpers for the HTTP tests: a real server on 127.0.0.1:0 and a client.
 mod app;
+// The stores tests run on: SQLite, and PostgreSQL when configured.
+mod backends;
 
 // The accuracy harness as a regression guard on the held-out half.
 mod accuracy;
 // openapi.yaml against the routes served and their real responses.
 mod api_contract;
+// API keys, roles, rate limits and tenants over HTTP.
+mod api_auth;
 // `POST /v1/evaluate`, `/evaluate` and the batch route.
 mod api_evaluate;
 // Every error and hostile input over HTTP, as problem+json.
 mod api_errors;
 // Concurrency, the in-flight limit, timeouts and graceful shutdown.
 mod api_limits;
+// Idempotency-Key: replay, refusal, in-flight conflicts.
+mod api_idempotency;
 // The question API, health, readiness, request ids and CORS.
 mod api_questions;
+// Evaluation records: read, listed, erased.
+mod api_records;
+// A tenant's own questions.
+mod api_tenant_questions;
 // `assay check`: corpus diagnostics and the model-answer verification.
 mod cli_check;
 // `assay evaluate`, `assay match` and `assay questions`.
@@ -31,3 +41,7 @@ mod hostile;
 mod properties;
 // The README's curl examples against a real server.
 mod readme;
+// Two instances on one PostgreSQL: shared records, keys and questions.
+mod scale_out;
+// The store on each backend.
+mod store;

@@ -79,6 +79,18 @@ async fn read_limited(mut body: Body, limit: usize, declared: Option<u64>) -> Re
     Ok(bytes)
 }
 
+/// Reads a request's whole body under the route's [`BodyLimit`] and returns
+/// the request with the same bytes put back, for layers that must see the
+/// body before the handler does.
+pub async fn buffered(req: Request) -> Result<(Request, Vec<u8>), ApiError> {
+    let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+    let declared = declared_length(&req);
+    let (parts, body) = req.into_parts();
+    let bytes = read_limited(body, limit, declared).await?;
+    let request = Request::from_parts(parts, Body::from(bytes.clone()));
+    Ok((request, bytes))
+}
+
 /// The `Content-Length` the client declared, if any.
 fn declared_length(req: &Request) -> Option<u64> {
     req.headers()

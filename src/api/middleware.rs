@@ -61,28 +61,34 @@ pub async fn edge(mut request: Request, next: Next) -> Response {
             .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
         (is_error && !is_problem).then(|| bare_problem(status, method.as_str(), &path))
     });
-    if let Some(mut problem) = problem {
+    if let Some(problem) = problem {
         // A refused request's body may not have been read; hyper then closes
         // the connection, so say so rather than let a client reuse it.
         let unread = has_body && matches!(problem.code, "not_found" | "method_not_allowed");
-        problem.instance = Some(path);
-        problem.request_id = Some(id.clone());
-        let (mut parts, _) = response.into_parts();
-        parts
-            .headers
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-        parts.headers.remove(header::CONTENT_LENGTH);
+        response = render_problem(response, problem, &path, &id);
         if unread {
-            parts
-                .headers
+            response
+                .headers_mut()
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
-        response = Response::from_parts(parts, Body::from(problem.to_body()));
     }
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     response
+}
+
+/// Writes `problem` as the problem+json body of `response`, with the
+/// request's path and id.
+pub fn render_problem(response: Response, mut problem: Problem, path: &str, request_id: &str) -> Response {
+    problem.instance = Some(path.to_owned());
+    problem.request_id = Some(request_id.to_owned());
+    let (mut parts, _) = response.into_parts();
+    parts
+        .headers
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(problem.to_body()))
 }
 
 /// The problem for an error response produced outside the handlers.
@@ -189,6 +195,37 @@ fn method_label(method: &axum::http::Method) -> &'static str {
         Method::OPTIONS => "OPTIONS",
         _ => "other",
     }
+}
+
+/// Whether a route's body may be as large as the batch limit: batches of
+/// answers and whole questions (model answers run long).
+fn takes_large_body(method: &axum::http::Method, route: &str) -> bool {
+    use axum::http::Method;
+    matches!(
+        (method, route),
+        (&Method::POST, "/v1/evaluate/batch")
+            | (&Method::POST, "/v1/questions")
+            | (&Method::PUT, "/v1/questions/{id}")
+    )
+}
+
+/// Raises the body limit for the routes that take large bodies, before any
+/// layer reads the body.
+pub async fn body_limit(
+    State(config): State<Arc<super::Config>>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let large = request
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|route| takes_large_body(request.method(), route.as_str()));
+    if large {
+        request
+            .extensions_mut()
+            .insert(super::BodyLimit(config.batch_body_limit));
+    }
+    next.run(request).await
 }
 
 /// The concurrency limit and timeout of the API routes.

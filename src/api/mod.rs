@@ -1,4 +1,5 @@
-//! The HTTP service: axum routes over a shared [`Evaluator`].
+//! The HTTP service: axum routes over the bank's and tenants' evaluators
+//! ([`Catalog`]) and the shared [`Store`].
 //!
 //! [`router`] builds the whole application from an [`AppState`];
 //! [`Server`] binds a listener, serves it and shuts down gracefully. The
@@ -6,13 +7,15 @@
 //! lists what it serves, so the OpenAPI contract test compares the file with
 //! the routes actually served.
 
+pub mod auth;
+pub mod catalog;
 mod extract;
+pub mod idempotency;
 mod metrics;
 pub mod middleware;
 pub mod problem;
 mod routes;
 
-use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -23,7 +26,9 @@ use axum::routing::{MethodFilter, MethodRouter};
 use axum::{Extension, Router};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::Evaluator;
+use crate::store::Store;
+pub use auth::Auth;
+pub use catalog::Catalog;
 pub use extract::BodyLimit;
 pub use metrics::Metrics;
 
@@ -38,7 +43,7 @@ pub struct Config {
     pub listen: SocketAddr,
     /// Largest request body, in bytes.
     pub body_limit: usize,
-    /// Largest batch request body, in bytes.
+    /// Largest body of a batch or a whole question, in bytes.
     pub batch_body_limit: usize,
     /// Longest answer accepted, in bytes.
     pub max_answer_bytes: usize,
@@ -50,6 +55,25 @@ pub struct Config {
     pub shutdown_grace: Duration,
     /// Origins browsers may call from (`*` for any); empty sends no CORS headers.
     pub cors_origins: Vec<String>,
+    /// Open mode: requests without a key act as an admin of the default
+    /// tenant. Refused unless listening on loopback.
+    pub open: bool,
+    /// Whether evaluations are recorded in the store.
+    pub records: bool,
+    /// Whether records keep the answer text.
+    pub store_answers: bool,
+    /// How long a completed `Idempotency-Key` is replayed.
+    pub idempotency_ttl: Duration,
+    /// How long a request holds its `Idempotency-Key` before another
+    /// instance may take it over (the holder died).
+    pub idempotency_lease: Duration,
+    /// Requests a minute per key without a limit of its own; 0 for none.
+    pub rate_limit_per_minute: u32,
+    /// How long a verified key is trusted without asking the store again
+    /// (how long a key revoked on another instance may still work).
+    pub auth_cache: Duration,
+    /// How often the store is polled for other instances' question changes.
+    pub question_poll: Duration,
 }
 
 impl Default for Config {
@@ -63,15 +87,45 @@ impl Default for Config {
             request_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(30),
             cors_origins: Vec::new(),
+            open: false,
+            records: true,
+            store_answers: true,
+            idempotency_ttl: Duration::from_secs(24 * 60 * 60),
+            idempotency_lease: Duration::from_secs(30),
+            rate_limit_per_minute: 6_000,
+            auth_cache: Duration::from_secs(2),
+            question_poll: Duration::from_millis(500),
         }
+    }
+}
+
+/// Why the service cannot start with a configuration.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Open mode was asked for on an address other hosts can reach.
+    #[error("--open serves without keys, so it listens on loopback only; {0} is not a loopback address")]
+    OpenNotLoopback(SocketAddr),
+}
+
+impl Config {
+    /// Checks settings that only make sense together.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.open && !self.listen.ip().is_loopback() {
+            return Err(ConfigError::OpenNotLoopback(self.listen));
+        }
+        Ok(())
     }
 }
 
 /// What every handler shares. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct AppState {
-    /// The evaluator over the bank served.
-    pub evaluator: Arc<Evaluator>,
+    /// The evaluators of the bank and of every tenant.
+    pub catalog: Arc<Catalog>,
+    /// Keys, records, idempotency keys and tenant questions.
+    pub store: Store,
+    /// Key verification and rate limits.
+    pub auth: Arc<Auth>,
     /// The configuration served with.
     pub config: Arc<Config>,
     /// The metrics recorded.
@@ -79,11 +133,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State for serving `evaluator` with `config`.
-    pub fn new(evaluator: Arc<Evaluator>, config: Config) -> AppState {
-        let metrics = Arc::new(Metrics::new(evaluator.bank().questions().len()));
+    /// State for serving `catalog` from `store` with `config`.
+    pub fn new(catalog: Arc<Catalog>, store: Store, config: Config) -> AppState {
+        let metrics = Arc::new(Metrics::new(catalog.base().bank().questions().len()));
+        let auth = Arc::new(Auth::new(config.auth_cache, config.rate_limit_per_minute));
         AppState {
-            evaluator,
+            catalog,
+            store,
+            auth,
             config: Arc::new(config),
             metrics,
         }
@@ -97,6 +154,10 @@ pub enum Verb {
     Get,
     /// `POST`
     Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
 }
 
 impl Verb {
@@ -104,6 +165,8 @@ impl Verb {
         match self {
             Verb::Get => MethodFilter::GET,
             Verb::Post => MethodFilter::POST,
+            Verb::Put => MethodFilter::PUT,
+            Verb::Delete => MethodFilter::DELETE,
         }
     }
 
@@ -112,6 +175,8 @@ impl Verb {
         match self {
             Verb::Get => "get",
             Verb::Post => "post",
+            Verb::Put => "put",
+            Verb::Delete => "delete",
         }
     }
 }
@@ -175,15 +240,30 @@ impl Routes {
 
 /// Every route of the service.
 fn routes() -> Routes {
-    use routes::{evaluate, ops, questions};
+    use routes::{evaluate, evaluations, keys, ops, questions};
     use Guard::{Limited, Open};
     Routes::new()
         .add(Limited, Verb::Post, "/v1/evaluate", evaluate::evaluate)
         .add(Limited, Verb::Post, "/evaluate", evaluate::evaluate)
         .add(Limited, Verb::Post, "/v1/evaluate/batch", evaluate::batch)
+        .add(Limited, Verb::Get, "/v1/evaluations", evaluations::list)
+        .add(
+            Limited,
+            Verb::Delete,
+            "/v1/evaluations",
+            evaluations::erase_candidate,
+        )
+        .add(Limited, Verb::Get, "/v1/evaluations/{id}", evaluations::get)
+        .add(Limited, Verb::Delete, "/v1/evaluations/{id}", evaluations::delete)
         .add(Limited, Verb::Get, "/v1/questions", questions::list)
+        .add(Limited, Verb::Post, "/v1/questions", questions::create)
         .add(Limited, Verb::Get, "/v1/questions/match", questions::matching)
         .add(Limited, Verb::Get, "/v1/questions/{id}", questions::get)
+        .add(Limited, Verb::Put, "/v1/questions/{id}", questions::put)
+        .add(Limited, Verb::Delete, "/v1/questions/{id}", questions::delete)
+        .add(Limited, Verb::Get, "/v1/keys", keys::list)
+        .add(Limited, Verb::Post, "/v1/keys", keys::create)
+        .add(Limited, Verb::Delete, "/v1/keys/{id}", keys::revoke)
         .add(Open, Verb::Get, "/healthz", ops::healthz)
         .add(Open, Verb::Get, "/readyz", ops::readyz)
         .add(Open, Verb::Get, "/metrics", ops::metrics)
@@ -203,14 +283,23 @@ pub fn router(state: AppState) -> Router {
 
     let mut api = Router::new();
     for (path, route) in declared.api {
-        let route = if path.ends_with("/batch") {
-            route.layer::<_, Infallible>(Extension(BodyLimit(config.batch_body_limit)))
-        } else {
-            route
-        };
         api = api.route(path, route);
     }
-    let api = api.route_layer(axum::middleware::from_fn_with_state(limits, middleware::limits));
+    // Outermost last: the body limit, the limits, then authentication, then idempotency.
+    let api = api
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            idempotency::idempotency,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(limits, middleware::limits))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&config),
+            middleware::body_limit,
+        ));
     let mut ops = Router::new();
     for (path, route) in declared.ops {
         ops = ops.route(path, route);
@@ -243,7 +332,7 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
     }
     use axum::http::{header, HeaderValue, Method};
     let layer = CorsLayer::new()
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
         .allow_headers([
             header::CONTENT_TYPE,
             header::AUTHORIZATION,
@@ -251,7 +340,9 @@ fn cors(origins: &[String]) -> Option<CorsLayer> {
         ])
         .expose_headers([
             header::HeaderName::from_static(middleware::REQUEST_ID),
+            header::HeaderName::from_static(idempotency::REPLAYED),
             header::RETRY_AFTER,
+            header::LOCATION,
         ]);
     Some(if origins.iter().any(|o| o == "*") {
         layer.allow_origin(AllowOrigin::any())
@@ -272,8 +363,25 @@ pub struct Server {
 }
 
 impl Server {
-    /// Binds `state.config.listen` (port 0 picks a free port).
+    /// Checks the configuration, loads every tenant's questions and binds
+    /// `state.config.listen` (port 0 picks a free port).
     pub async fn bind(state: AppState) -> std::io::Result<Server> {
+        state
+            .config
+            .validate()
+            .map_err(|err| std::io::Error::new(std::io::ErrorKind::InvalidInput, err))?;
+        if state.config.open {
+            state
+                .store
+                .ensure_tenant(crate::store::DEFAULT_TENANT)
+                .await
+                .map_err(std::io::Error::other)?;
+        }
+        state
+            .catalog
+            .sync(&state.store)
+            .await
+            .map_err(std::io::Error::other)?;
         let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
         Ok(Server { listener, state })
     }
@@ -287,6 +395,7 @@ impl Server {
     /// for up to the configured grace period.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let grace = self.state.config.shutdown_grace;
+        let _background = Background::start(&self.state);
         let (signalled_tx, mut signalled_rx) = tokio::sync::watch::channel(false);
         let app = router(self.state);
         let serve = axum::serve(self.listener, app).with_graceful_shutdown(async move {
@@ -307,6 +416,53 @@ impl Server {
                 tracing::warn!(grace_secs = grace.as_secs(), "requests still in flight after the grace period; exiting");
                 Ok(())
             }
+        }
+    }
+}
+
+/// The tasks a server runs beside its requests, stopped when it is dropped:
+/// picking up other instances' question changes, and purging expired
+/// idempotency keys.
+struct Background(Vec<tokio::task::JoinHandle<()>>);
+
+impl Background {
+    fn start(state: &AppState) -> Background {
+        let poll = {
+            let (catalog, store) = (Arc::clone(&state.catalog), state.store.clone());
+            let every = state.config.question_poll.max(Duration::from_millis(10));
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(every);
+                ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+                loop {
+                    ticks.tick().await;
+                    if let Err(err) = catalog.sync(&store).await {
+                        tracing::warn!(error = %err, "could not poll for question changes");
+                    }
+                }
+            })
+        };
+        let purge = {
+            let store = state.store.clone();
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(Duration::from_secs(600));
+                loop {
+                    ticks.tick().await;
+                    match store.purge_idempotency().await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(purged = n, "expired idempotency keys purged"),
+                        Err(err) => tracing::warn!(error = %err, "could not purge idempotency keys"),
+                    }
+                }
+            })
+        };
+        Background(vec![poll, purge])
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
         }
     }
 }

@@ -69,6 +69,26 @@ problem_codes! {
     RequestTimeout, "request_timeout", REQUEST_TIMEOUT, "The request took too long";
     /// Too many requests are in flight; retry after `Retry-After` seconds.
     Overloaded, "overloaded", SERVICE_UNAVAILABLE, "The server is busy";
+    /// No valid API key was sent.
+    Unauthorized, "unauthorized", UNAUTHORIZED, "A valid API key is required";
+    /// The key's role may not do this.
+    Forbidden, "forbidden", FORBIDDEN, "This key may not do this";
+    /// The key sent more requests than its rate limit; retry after `Retry-After` seconds.
+    RateLimited, "rate_limited", TOO_MANY_REQUESTS, "Too many requests for this key";
+    /// The `Idempotency-Key` header is not a usable key.
+    InvalidIdempotencyKey, "invalid_idempotency_key", BAD_REQUEST, "The Idempotency-Key header is not valid";
+    /// The `Idempotency-Key` was used before with a different request.
+    IdempotencyKeyReused, "idempotency_key_reused", UNPROCESSABLE_ENTITY, "This Idempotency-Key was used for a different request";
+    /// A request with this `Idempotency-Key` is still being processed.
+    IdempotencyInProgress, "idempotency_in_progress", CONFLICT, "A request with this Idempotency-Key is in progress";
+    /// A question with this id exists already.
+    QuestionExists, "question_exists", CONFLICT, "A question with this id exists";
+    /// No evaluation record visible to this key has the id.
+    EvaluationNotFound, "evaluation_not_found", NOT_FOUND, "No evaluation record has this id";
+    /// No key of this tenant has the id.
+    KeyNotFound, "key_not_found", NOT_FOUND, "No API key has this id";
+    /// The store cannot be reached; retry after `Retry-After` seconds.
+    StoreUnavailable, "store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable";
     /// Something failed inside the server; the detail is logged, not sent.
     Internal, "internal", INTERNAL_SERVER_ERROR, "Something went wrong on our side";
 }
@@ -241,9 +261,50 @@ pub enum ApiError {
     /// `503`: too many requests in flight.
     #[error("the server is handling {0} requests, its limit; retry shortly")]
     Overloaded(usize),
+    /// `401`: no key, or one that is malformed, unknown or revoked.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// `403`: the key's role may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// `429`: the key is over its rate limit.
+    #[error("this key is over its limit of {per_minute} requests a minute; retry in {retry_after} s")]
+    RateLimited {
+        /// The key's limit.
+        per_minute: u32,
+        /// Seconds until a request would pass.
+        retry_after: u64,
+    },
+    /// `400`: the `Idempotency-Key` header is empty, too long or not printable ASCII.
+    #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
+    InvalidIdempotencyKey,
+    /// `422`: the `Idempotency-Key` came with a different request before.
+    #[error("the Idempotency-Key `{0}` was used for a different request; use a new key for a new request")]
+    IdempotencyKeyReused(String),
+    /// `409`: the `Idempotency-Key`'s first request has not finished.
+    #[error("a request with the Idempotency-Key `{0}` is still in progress; retry shortly")]
+    IdempotencyInProgress(String),
+    /// `409`: a question with this id exists.
+    #[error("a question with the id `{0}` exists; PUT /v1/questions/{0} replaces a question of your own")]
+    QuestionExists(String),
+    /// `404`: no visible evaluation record has this id.
+    #[error("no evaluation record visible to this key has the id `{0}`")]
+    EvaluationNotFound(String),
+    /// `404`: no key of the tenant has this id.
+    #[error("no API key of this tenant has the id `{0}`")]
+    KeyNotFound(String),
+    /// `503`: the store failed; the cause is logged.
+    #[error("the store is unavailable; retry shortly")]
+    StoreUnavailable(#[source] crate::store::StoreError),
     /// `500`: a failure inside the server. The cause is logged, never sent.
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(err: crate::store::StoreError) -> ApiError {
+        ApiError::StoreUnavailable(err)
+    }
 }
 
 impl ApiError {
@@ -262,6 +323,16 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => Code::MethodNotAllowed,
             ApiError::Timeout(_) => Code::RequestTimeout,
             ApiError::Overloaded(_) => Code::Overloaded,
+            ApiError::Unauthorized(_) => Code::Unauthorized,
+            ApiError::Forbidden(_) => Code::Forbidden,
+            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::InvalidIdempotencyKey => Code::InvalidIdempotencyKey,
+            ApiError::IdempotencyKeyReused(_) => Code::IdempotencyKeyReused,
+            ApiError::IdempotencyInProgress(_) => Code::IdempotencyInProgress,
+            ApiError::QuestionExists(_) => Code::QuestionExists,
+            ApiError::EvaluationNotFound(_) => Code::EvaluationNotFound,
+            ApiError::KeyNotFound(_) => Code::KeyNotFound,
+            ApiError::StoreUnavailable(_) => Code::StoreUnavailable,
             ApiError::Internal(_) => Code::Internal,
         }
     }
@@ -296,6 +367,9 @@ impl ApiError {
             ApiError::Internal(cause) => {
                 tracing::error!(error = format!("{cause:#}"), "internal error");
             }
+            ApiError::StoreUnavailable(cause) => {
+                tracing::error!(error = %cause, "store unavailable");
+            }
             _ => {}
         }
         problem
@@ -305,7 +379,13 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let extra = match &self {
-            ApiError::Overloaded(_) => Some((header::RETRY_AFTER, HeaderValue::from_static("1"))),
+            ApiError::Overloaded(_) | ApiError::IdempotencyInProgress(_) | ApiError::StoreUnavailable(_) => {
+                Some((header::RETRY_AFTER, HeaderValue::from_static("1")))
+            }
+            ApiError::RateLimited { retry_after, .. } => {
+                Some((header::RETRY_AFTER, HeaderValue::from(*retry_after)))
+            }
+            ApiError::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
             _ => None,
         };
         self.to_problem().into_response_with(extra)

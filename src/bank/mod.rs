@@ -6,6 +6,7 @@
 //! binary ([`embedded`]); [`from_dir`] reads another one.
 
 pub mod error;
+pub mod json;
 pub mod load;
 pub mod model;
 

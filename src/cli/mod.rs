@@ -3,6 +3,7 @@
 mod check;
 mod evaluate;
 mod grade;
+mod keys;
 mod matching;
 mod questions;
 mod report;
@@ -41,6 +42,26 @@ enum Command {
     Match(matching::Args),
     /// Serve the HTTP API.
     Serve(serve::Args),
+    /// Create, list and revoke API keys.
+    Keys(keys::Args),
+}
+
+/// Where the store is: shared by `serve` and `keys`.
+#[derive(Debug, clap::Args)]
+struct StoreArgs {
+    /// PostgreSQL (`postgres://user:password@host/db`) for several instances;
+    /// without it, an SQLite file in the data directory.
+    #[arg(long, env = "ASSAY_DATABASE_URL", value_name = "URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Directory of the SQLite store [default: $XDG_DATA_HOME/assay or ~/.local/share/assay].
+    #[arg(long, env = "ASSAY_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    fn location(&self) -> assay::store::Location {
+        assay::store::Location::from_settings(self.database_url.as_deref(), self.data_dir.as_deref())
+    }
 }
 
 /// Runs the parsed command line.
@@ -51,7 +72,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Questions(args) => questions::run(args, &load(cli.corpus)?),
         Command::Grade(args) => grade::run(args, &load(cli.corpus)?),
         Command::Match(args) => matching::run(args, &load(cli.corpus)?),
-        Command::Serve(args) => serve::run(args, load(cli.corpus)?),
+        Command::Serve(args) => serve::run(args, sources(cli.corpus)?),
+        Command::Keys(args) => keys::run(args),
+    }
+}
+
+/// The corpus files of `--corpus`, or the embedded ones.
+fn sources(corpus: Option<PathBuf>) -> anyhow::Result<Vec<assay::bank::SourceFile>> {
+    match corpus {
+        Some(dir) => assay::bank::load::read_dir(&dir)
+            .with_context(|| format!("reading the corpus in {}", dir.display())),
+        None => Ok(assay::bank::embedded_sources()),
     }
 }
 

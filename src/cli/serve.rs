@@ -6,8 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use assay::api::{self, AppState, Config, Server};
+use assay::api::{self, AppState, Catalog, Config, Server};
+use assay::bank::SourceFile;
+use assay::store::Store;
 use assay::Evaluator;
+
+use super::StoreArgs;
 
 /// Arguments of `assay serve`. Every flag has an `ASSAY_*` variable.
 #[derive(Debug, clap::Args)]
@@ -44,6 +48,37 @@ pub struct Args {
     /// Log one JSON object per line instead of text.
     #[arg(long, env = "ASSAY_LOG_JSON")]
     log_json: bool,
+    /// Serve without API keys: requests without a key act as an admin of the
+    /// default tenant. Loopback addresses only.
+    #[arg(long, env = "ASSAY_OPEN")]
+    open: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+    /// Record every evaluation in the store.
+    #[arg(long, env = "ASSAY_RECORDS", default_value = "on", value_parser = on_off)]
+    records: bool,
+    /// Keep the answer text in evaluation records.
+    #[arg(long, env = "ASSAY_STORE_ANSWERS", default_value = "on", value_parser = on_off)]
+    store_answers: bool,
+    /// Seconds a completed Idempotency-Key is replayed.
+    #[arg(long, env = "ASSAY_IDEMPOTENCY_TTL", default_value_t = Config::default().idempotency_ttl.as_secs_f64())]
+    idempotency_ttl: f64,
+    /// Seconds a request holds its Idempotency-Key before another instance
+    /// may take it over (when the first died mid-request).
+    #[arg(long, env = "ASSAY_IDEMPOTENCY_LEASE", default_value_t = Config::default().idempotency_lease.as_secs_f64())]
+    idempotency_lease: f64,
+    /// Requests a minute per key without a limit of its own (0: no limit).
+    #[arg(long, env = "ASSAY_RATE_LIMIT", default_value_t = Config::default().rate_limit_per_minute)]
+    rate_limit: u32,
+}
+
+/// Parses `on`/`off` (also `true`/`false`, `1`/`0`).
+fn on_off(value: &str) -> Result<bool, String> {
+    match value.to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Ok(true),
+        "off" | "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("`{value}` is not on or off")),
+    }
 }
 
 impl Args {
@@ -61,6 +96,13 @@ impl Args {
             request_timeout: seconds(self.request_timeout, "request-timeout")?,
             shutdown_grace: seconds(self.shutdown_grace, "shutdown-grace")?,
             cors_origins: self.cors_origins.clone(),
+            open: self.open,
+            records: self.records,
+            store_answers: self.store_answers,
+            idempotency_ttl: seconds(self.idempotency_ttl, "idempotency-ttl")?,
+            idempotency_lease: seconds(self.idempotency_lease, "idempotency-lease")?,
+            rate_limit_per_minute: self.rate_limit,
+            ..Config::default()
         })
     }
 }
@@ -81,16 +123,33 @@ fn init_logging(json: bool) {
     };
 }
 
-pub fn run(args: Args, evaluator: Evaluator) -> anyhow::Result<ExitCode> {
+/// Serves the bank built from `sources`.
+pub fn run(args: Args, sources: Vec<SourceFile>) -> anyhow::Result<ExitCode> {
     init_logging(args.log_json);
     let config = args.config()?;
+    config.validate()?;
+    let evaluator = Evaluator::from_sources(&sources).context("loading the corpus")?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("starting the async runtime")?;
     runtime.block_on(async move {
         let questions = evaluator.bank().questions().len();
-        let state = AppState::new(Arc::new(evaluator), config);
+        let location = args.store.location();
+        let store = Store::open(&location)
+            .await
+            .with_context(|| format!("opening the store at {}", location.describe()))?;
+        tracing::info!(store = %location.describe(), "store ready");
+        if !config.open && store.active_keys().await? == 0 {
+            eprintln!(
+                "No API keys exist yet, so every API request will be refused with 401.\n\
+                 Create an admin key (shown once) with:\n    \
+                 assay keys create --role admin --name <your-name>\n\
+                 or try Assay on this machine without keys: assay serve --open"
+            );
+        }
+        let catalog = Arc::new(Catalog::new(Arc::new(evaluator), sources));
+        let state = AppState::new(catalog, store.clone(), config);
         let listen = state.config.listen;
         let server = Server::bind(state)
             .await
@@ -98,6 +157,7 @@ pub fn run(args: Args, evaluator: Evaluator) -> anyhow::Result<ExitCode> {
         let addr = server.local_addr().context("reading the bound address")?;
         tracing::info!(%addr, questions, "assay is serving on http://{addr}");
         server.run(api::shutdown_signal()).await.context("serving")?;
+        store.close().await;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)
     })

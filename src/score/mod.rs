@@ -214,6 +214,14 @@ impl Evaluator {
         Self::new(bank, analyzer)
     }
 
+    /// The evaluator over corpus files already read (the shipped ones plus a
+    /// tenant's own, say).
+    pub fn from_sources(sources: &[crate::bank::SourceFile]) -> Result<Self> {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::load::from_sources(sources, &analyzer)?;
+        Self::new(bank, analyzer)
+    }
+
     /// The evaluator over the corpus in `dir`.
     pub fn from_dir(dir: &std::path::Path) -> Result<Self> {
         let analyzer = Analyzer::english();

@@ -4,18 +4,21 @@
 //! `question` wording; either way the body is parsed into a
 //! [`ValidRequest`] before the evaluator sees it.
 
-use std::sync::Arc;
-
 use axum::extract::State;
-use axum::{Extension, Json};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use serde::{Deserialize, Serialize};
 
 use super::suggestions;
+use crate::api::auth::Caller;
 use crate::api::extract::{pointer_path, ApiJson};
+use crate::api::idempotency::Completed;
 use crate::api::middleware::RequestId;
 use crate::api::problem::{ApiError, FieldError, Problem};
 use crate::api::{AppState, Config};
 use crate::score::{EvaluateOptions, Evaluation, RatingThresholds};
+use crate::store::{now_ms, Claim, Completion, EvaluationRecord, Principal, StoredResponse};
 use crate::Evaluator;
 
 /// Answers up to this many bytes are evaluated on the request's own task;
@@ -183,10 +186,13 @@ pub struct EvaluateResponse {
     question_match: Option<QuestionMatchResponse>,
     /// The caller's reference, echoed.
     candidate_ref: Option<String>,
+    /// The id of the stored record (`GET /v1/evaluations/{id}`); `null`
+    /// when the server does not record evaluations.
+    evaluation_id: Option<String>,
 }
 
 /// Evaluates a valid request.
-fn evaluate_valid(evaluator: &Evaluator, request: ValidRequest) -> Result<EvaluateResponse, ApiError> {
+fn evaluate_valid(evaluator: &Evaluator, request: &ValidRequest) -> Result<EvaluateResponse, ApiError> {
     let (evaluation, question_match) = match &request.target {
         Target::Id(id) => {
             if evaluator.bank().get(id).is_none() {
@@ -248,8 +254,72 @@ fn evaluate_valid(evaluator: &Evaluator, request: ValidRequest) -> Result<Evalua
         evaluation,
         question,
         question_match,
-        candidate_ref: request.candidate_ref,
+        candidate_ref: request.candidate_ref.clone(),
+        evaluation_id: None,
     })
+}
+
+/// Gives `response` a record id and returns the record to store, when the
+/// server records evaluations.
+fn record(
+    state: &AppState,
+    caller: &Principal,
+    answer: &str,
+    response: &mut EvaluateResponse,
+) -> Result<Option<EvaluationRecord>, ApiError> {
+    if !state.config.records {
+        return Ok(None);
+    }
+    let id = uuid::Uuid::now_v7().to_string();
+    response.evaluation_id = Some(id.clone());
+    let result = serde_json::to_string(&*response).map_err(|err| ApiError::Internal(err.into()))?;
+    Ok(Some(EvaluationRecord {
+        id,
+        tenant: caller.tenant.clone(),
+        key_id: caller.key_id.clone(),
+        question_id: response.evaluation.question_id.clone(),
+        candidate_ref: response.candidate_ref.clone(),
+        answer: state.config.store_answers.then(|| answer.to_owned()),
+        score: response.evaluation.score,
+        rating: response.evaluation.rating.as_str().to_owned(),
+        result,
+        scoring_version: response.evaluation.scoring_version.to_owned(),
+        created_ms: now_ms(),
+    }))
+}
+
+/// A `200` JSON response whose records are stored, and whose idempotency
+/// key (if any) is completed, in one transaction before it is sent.
+async fn respond_recorded<T: Serialize>(
+    state: &AppState,
+    claim: Option<&Claim>,
+    records: &[EvaluationRecord],
+    body: &T,
+) -> Result<Response, ApiError> {
+    let body = serde_json::to_string(body).map_err(|err| ApiError::Internal(err.into()))?;
+    let stored = claim.map(|_| StoredResponse {
+        status: 200,
+        content_type: "application/json".to_owned(),
+        body: body.clone(),
+    });
+    let completion = claim
+        .zip(stored.as_ref())
+        .map(|(claim, response)| Completion { claim, response });
+    if !state.store.record_evaluations(records, completion).await? {
+        // Another request took the key over after this one's lease ran out.
+        let key = claim.map(|c| c.idempotency_key.clone()).unwrap_or_default();
+        return Err(ApiError::IdempotencyInProgress(key));
+    }
+    let mut response = (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response();
+    if claim.is_some() {
+        response.extensions_mut().insert(Completed);
+    }
+    Ok(response)
 }
 
 /// A library error that validation should have prevented, or a failure inside.
@@ -264,19 +334,25 @@ fn library_error(err: crate::Error) -> ApiError {
 /// `POST /v1/evaluate` (and `POST /evaluate`): one answer.
 pub async fn evaluate(
     State(state): State<AppState>,
+    Caller(caller): Caller,
+    claim: Option<Extension<Claim>>,
     ApiJson(body): ApiJson<EvaluateRequest>,
-) -> Result<Json<EvaluateResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let request = body.validate(&state.config, &[]).map_err(ApiError::fields)?;
-    let response = if request.answer.len() <= INLINE_ANSWER_BYTES {
-        evaluate_valid(&state.evaluator, request)?
+    let evaluator = state.catalog.evaluator(&caller.tenant);
+    let (mut response, request) = if request.answer.len() <= INLINE_ANSWER_BYTES {
+        (evaluate_valid(&evaluator, &request)?, request)
     } else {
-        let evaluator = Arc::clone(&state.evaluator);
-        tokio::task::spawn_blocking(move || evaluate_valid(&evaluator, request))
+        tokio::task::spawn_blocking(move || evaluate_valid(&evaluator, &request).map(|r| (r, request)))
             .await
             .map_err(|err| ApiError::Internal(err.into()))??
     };
+    let records: Vec<EvaluationRecord> = record(&state, &caller, &request.answer, &mut response)?
+        .into_iter()
+        .collect();
+    let sent = respond_recorded(&state, claim.as_deref(), &records, &response).await?;
     state.metrics.observe_evaluation(response.evaluation.rating);
-    Ok(Json(response))
+    Ok(sent)
 }
 
 /// The body of `POST /v1/evaluate/batch`, as sent.
@@ -314,9 +390,11 @@ pub struct BatchResponse {
 /// succeeding or failing on its own.
 pub async fn batch(
     State(state): State<AppState>,
+    Caller(caller): Caller,
+    claim: Option<Extension<Claim>>,
     request_id: Option<Extension<RequestId>>,
     ApiJson(body): ApiJson<BatchRequest>,
-) -> Result<Json<BatchResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     let items = match body.items {
         None => return Err(ApiError::field(&["items"], "items is required")),
         Some(items) if items.is_empty() || items.len() > MAX_BATCH_ITEMS => {
@@ -329,53 +407,79 @@ pub async fn batch(
     };
     let request_id = request_id.map(|Extension(id)| id.0);
     let worker_state = state.clone();
-    let results = tokio::task::spawn_blocking(move || {
-        items
+    let evaluator = state.catalog.evaluator(&caller.tenant);
+    let (results, records) = tokio::task::spawn_blocking(move || {
+        let mut records = Vec::new();
+        let results = items
             .into_iter()
             .enumerate()
-            .map(|(index, item)| batch_item(&worker_state, index, item, request_id.as_deref()))
-            .collect::<Vec<_>>()
+            .map(|(index, item)| {
+                let (result, record) = batch_item(
+                    &worker_state,
+                    &evaluator,
+                    &caller,
+                    index,
+                    item,
+                    request_id.as_deref(),
+                );
+                records.extend(record);
+                result
+            })
+            .collect::<Vec<_>>();
+        (results, records)
     })
     .await
     .map_err(|err| ApiError::Internal(err.into()))?;
     let succeeded = results.iter().filter(|r| r.result.is_some()).count();
-    for result in results.iter().filter_map(|r| r.result.as_ref()) {
-        state.metrics.observe_evaluation(result.evaluation.rating);
-    }
-    Ok(Json(BatchResponse {
+    let body = BatchResponse {
         failed: results.len() - succeeded,
         succeeded,
         results,
-    }))
+    };
+    let sent = respond_recorded(&state, claim.as_deref(), &records, &body).await?;
+    for result in body.results.iter().filter_map(|r| r.result.as_ref()) {
+        state.metrics.observe_evaluation(result.evaluation.rating);
+    }
+    Ok(sent)
 }
 
-/// Parses, validates and evaluates one batch item.
+/// Parses, validates and evaluates one batch item, with the record to store.
 fn batch_item(
     state: &AppState,
+    evaluator: &Evaluator,
+    caller: &Principal,
     index: usize,
     item: serde_json::Value,
     request_id: Option<&str>,
-) -> BatchResult {
+) -> (BatchResult, Option<EvaluationRecord>) {
     let at = vec!["items".to_owned(), index.to_string()];
     let outcome = parse_item(item, &at)
         .and_then(|request| request.validate(&state.config, &at).map_err(ApiError::fields))
-        .and_then(|request| evaluate_valid(&state.evaluator, request));
+        .and_then(|request| {
+            let mut response = evaluate_valid(evaluator, &request)?;
+            let record = record(state, caller, &request.answer, &mut response)?;
+            Ok((response, record))
+        });
     match outcome {
-        Ok(response) => BatchResult {
-            index,
-            status: 200,
-            result: Some(response),
-            problem: None,
-        },
+        Ok((response, record)) => (
+            BatchResult {
+                index,
+                status: 200,
+                result: Some(response),
+                problem: None,
+            },
+            record,
+        ),
         Err(err) => {
             let mut problem = err.to_problem();
             problem.request_id = request_id.map(str::to_owned);
-            BatchResult {
+            let result = BatchResult {
                 index,
                 status: problem.status,
                 result: None,
                 problem: Some(problem),
-            }
+            };
+            (result, None)
         }
     }
 }

@@ -1,6 +1,8 @@
 //! The handlers, one module per resource.
 
 pub mod evaluate;
+pub mod evaluations;
+pub mod keys;
 pub mod ops;
 pub mod questions;
 

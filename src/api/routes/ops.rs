@@ -7,6 +7,7 @@ use axum::Json;
 use serde::Serialize;
 
 use crate::api::metrics::OPENMETRICS;
+use crate::api::problem::ApiError;
 use crate::api::{AppState, OPENAPI_YAML};
 use crate::score::SCORING_VERSION;
 
@@ -28,16 +29,24 @@ pub struct Readiness {
     questions: usize,
     scoring_version: &'static str,
     version: &'static str,
+    /// `sqlite` or `postgres`.
+    store: &'static str,
 }
 
-/// `GET /readyz`: the bank is loaded and indexed, so evaluations can be served.
-pub async fn readyz(State(state): State<AppState>) -> Json<Readiness> {
-    Json(Readiness {
+/// `GET /readyz`: the bank is loaded and indexed and the store answers, so
+/// evaluations can be served; `503` when the store does not answer.
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Readiness>, ApiError> {
+    state.store.ping().await?;
+    Ok(Json(Readiness {
         status: "ready",
-        questions: state.evaluator.bank().questions().len(),
+        questions: state.catalog.base().bank().questions().len(),
         scoring_version: SCORING_VERSION,
         version: env!("CARGO_PKG_VERSION"),
-    })
+        store: match state.store.backend() {
+            crate::store::Backend::Sqlite => "sqlite",
+            crate::store::Backend::Postgres => "postgres",
+        },
+    }))
 }
 
 /// `GET /metrics`: Prometheus metrics in the OpenMetrics text format.

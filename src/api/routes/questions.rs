@@ -1,15 +1,41 @@
-//! `GET /v1/questions`, `GET /v1/questions/{id}` and `GET /v1/questions/match`.
+//! `GET /v1/questions`, `GET /v1/questions/{id}` and `GET /v1/questions/match`
+//! over the caller's tenant's questions (the bank plus its own), and
+//! `POST /v1/questions`, `PUT`/`DELETE /v1/questions/{id}` for its own.
 
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::suggestions;
-use crate::api::extract::ApiQuery;
-use crate::api::problem::ApiError;
+use crate::api::auth::{require, Caller};
+use crate::api::catalog::QuestionRefusal;
+use crate::api::extract::{ApiJson, ApiQuery};
+use crate::api::problem::{ApiError, FieldError};
 use crate::api::AppState;
 use crate::bank::Question;
 use crate::search::MIN_CONFIDENCE;
+
+/// Where a question comes from.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// The shipped bank, the same for every tenant.
+    Bank,
+    /// The caller's tenant's own.
+    Tenant,
+}
+
+impl Source {
+    fn of(state: &AppState, tenant: &str, id: &str) -> Source {
+        if state.catalog.owns(tenant, id) {
+            Source::Tenant
+        } else {
+            Source::Bank
+        }
+    }
+}
 
 /// Longest `q`, in characters.
 const MAX_QUERY_CHARS: usize = 1_000;
@@ -35,13 +61,15 @@ pub struct QuestionSummary {
     question: String,
     wordings: Vec<String>,
     concepts: usize,
+    source: Source,
     /// BM25 relevance to `q`; `null` when not searching.
     relevance: Option<f32>,
 }
 
 impl QuestionSummary {
-    fn new(question: &Question, relevance: Option<f32>) -> QuestionSummary {
+    fn new(question: &Question, source: Source, relevance: Option<f32>) -> QuestionSummary {
         QuestionSummary {
+            source,
             id: question.id.to_string(),
             group: question.group.to_string(),
             tags: question.tags.iter().map(ToString::to_string).collect(),
@@ -64,17 +92,18 @@ pub struct QuestionList {
 /// `GET /v1/questions`: the bank, filtered by tag and group, or searched with `q`.
 pub async fn list(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<QuestionList>, ApiError> {
+    let evaluator = state.catalog.evaluator(&caller.tenant);
     let limit = match query.limit {
         Some(0) => return Err(invalid_query("limit must be 1 or more")),
         Some(n) => n.min(MAX_LIMIT),
         None => MAX_LIMIT,
     };
-    let questions = state.evaluator.bank().questions();
+    let questions = evaluator.bank().questions();
     let ranked: Vec<(usize, Option<f32>)> = match query.q.as_deref().map(search_text).transpose()? {
-        Some(q) => state
-            .evaluator
+        Some(q) => evaluator
             .search(q, questions.len())
             .map_err(|err| ApiError::Internal(err.into()))?
             .into_iter()
@@ -92,7 +121,10 @@ pub async fn list(
     let filtered: Vec<QuestionSummary> = ranked
         .into_iter()
         .filter(|(i, _)| passes(&questions[*i]))
-        .map(|(i, relevance)| QuestionSummary::new(&questions[i], relevance))
+        .map(|(i, relevance)| {
+            let q = &questions[i];
+            QuestionSummary::new(q, Source::of(&state, &caller.tenant, q.id.as_str()), relevance)
+        })
         .collect();
     let total = filtered.len();
     Ok(Json(QuestionList {
@@ -156,25 +188,36 @@ pub struct QuestionDetail {
     tags: Vec<String>,
     question: String,
     wordings: Vec<String>,
+    source: Source,
     concepts: Vec<ConceptView>,
     red_flags: Vec<RedFlagView>,
-    model_answers: Vec<ModelAnswerView>,
+    /// Left out for candidate keys, which must never see them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_answers: Option<Vec<ModelAnswerView>>,
 }
 
 /// `GET /v1/questions/{id}`: one question with its concepts, red flags and
-/// model answers; `404` with the closest ids when unknown.
+/// model answers (not for candidate keys); `404` with the closest ids when unknown.
 pub async fn get(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     Path(id): Path<String>,
 ) -> Result<Json<QuestionDetail>, ApiError> {
-    let evaluator = &state.evaluator;
+    let evaluator = state.catalog.evaluator(&caller.tenant);
     let Some(q) = evaluator.bank().get(&id) else {
         return Err(ApiError::QuestionNotFound {
-            suggestions: suggestions(evaluator, &evaluator.suggest(&id)),
+            suggestions: suggestions(&evaluator, &evaluator.suggest(&id)),
             id,
         });
     };
-    Ok(Json(QuestionDetail {
+    let source = Source::of(&state, &caller.tenant, &id);
+    Ok(Json(detail(q, source, caller.role.sees_model_answers())))
+}
+
+/// A question's full view; model answers only `with_answers`.
+fn detail(q: &Question, source: Source, with_answers: bool) -> QuestionDetail {
+    QuestionDetail {
+        source,
         id: q.id.to_string(),
         group: q.group.to_string(),
         tags: q.tags.iter().map(ToString::to_string).collect(),
@@ -201,15 +244,129 @@ pub async fn get(
                 why: f.why.to_string(),
             })
             .collect(),
-        model_answers: q
-            .model_answers
-            .iter()
-            .map(|a| ModelAnswerView {
-                kind: a.kind,
-                text: a.text.to_string(),
-            })
-            .collect(),
-    }))
+        model_answers: with_answers.then(|| {
+            q.model_answers
+                .iter()
+                .map(|a| ModelAnswerView {
+                    kind: a.kind,
+                    text: a.text.to_string(),
+                })
+                .collect()
+        }),
+    }
+}
+
+/// `POST /v1/questions`: adds a question of the caller's tenant (`201`,
+/// `409` when the id is taken).
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    ApiJson(body): ApiJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    let Some(id) = body.get("id").and_then(|v| v.as_str()).map(str::to_owned) else {
+        return Err(ApiError::field(&["id"], "a question needs a string id"));
+    };
+    save(&state, &caller, id, body, false).await
+}
+
+/// `PUT /v1/questions/{id}`: adds (`201`) or replaces (`200`) a question of
+/// the caller's tenant. The body's `id` may be left out; if sent it must be `{id}`.
+pub async fn put(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+    ApiJson(mut body): ApiJson<serde_json::Value>,
+) -> Result<Response, ApiError> {
+    match body.get("id") {
+        None => {
+            if let Some(object) = body.as_object_mut() {
+                object.insert("id".to_owned(), serde_json::Value::String(id.clone()));
+            }
+        }
+        Some(sent) if sent.as_str() != Some(id.as_str()) => {
+            return Err(ApiError::field(
+                &["id"],
+                format!("must be `{id}`, the id in the path"),
+            ));
+        }
+        Some(_) => {}
+    }
+    save(&state, &caller, id, body, true).await
+}
+
+/// Checks a question exactly as `assay check` checks a corpus file, stores
+/// it, and swaps in the tenant's new evaluator before answering.
+async fn save(
+    state: &AppState,
+    caller: &crate::store::Principal,
+    id: String,
+    body: serde_json::Value,
+    replace: bool,
+) -> Result<Response, ApiError> {
+    require(caller, caller.role.writes_questions(), "add or change questions")?;
+    let tenant = caller.tenant.clone();
+    let others = state.store.tenant_questions(&tenant).await?;
+    let catalog = state.catalog.clone();
+    let checked = body.clone();
+    tokio::task::spawn_blocking(move || catalog.check(&others, &checked))
+        .await
+        .map_err(|err| ApiError::Internal(err.into()))?
+        .map_err(|refusal| match refusal {
+            QuestionRefusal::InBank(id) => ApiError::QuestionExists(id),
+            QuestionRefusal::Invalid(problems) => ApiError::fields(
+                problems
+                    .into_iter()
+                    .map(|p| FieldError {
+                        pointer: format!("#{}", p.pointer),
+                        detail: p.message,
+                    })
+                    .collect(),
+            ),
+        })?;
+    let text = serde_json::to_string(&body).map_err(|err| ApiError::Internal(err.into()))?;
+    let Some(created) = state.store.save_question(&tenant, &id, &text, replace).await? else {
+        return Err(ApiError::QuestionExists(id));
+    };
+    state.catalog.refresh(&state.store, &tenant).await?;
+    let evaluator = state.catalog.evaluator(&tenant);
+    let q = evaluator
+        .bank()
+        .get(&id)
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("question `{id}` saved but not indexed")))?;
+    let view = detail(q, Source::Tenant, caller.role.sees_model_answers());
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = (status, Json(view)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/v1/questions/{id}")) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// `DELETE /v1/questions/{id}`: removes one of the caller's tenant's questions (`204`).
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    require(&caller, caller.role.writes_questions(), "delete questions")?;
+    if !state.store.delete_question(&caller.tenant, &id).await? {
+        let evaluator = state.catalog.evaluator(&caller.tenant);
+        if evaluator.bank().get(&id).is_some() {
+            return Err(ApiError::Forbidden(format!(
+                "`{id}` is a question of the shipped bank, which no key can delete"
+            )));
+        }
+        return Err(ApiError::QuestionNotFound {
+            suggestions: suggestions(&evaluator, &evaluator.suggest(&id)),
+            id,
+        });
+    }
+    state.catalog.refresh(&state.store, &caller.tenant).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The query of `GET /v1/questions/match`.
@@ -249,14 +406,15 @@ pub struct MatchResponse {
 /// `GET /v1/questions/match?q=`: which question a wording means.
 pub async fn matching(
     State(state): State<AppState>,
+    Caller(caller): Caller,
     ApiQuery(query): ApiQuery<MatchQuery>,
 ) -> Result<Json<MatchResponse>, ApiError> {
     let q = search_text(&query.q)?;
-    let lookup = state
-        .evaluator
+    let evaluator = state.catalog.evaluator(&caller.tenant);
+    let lookup = evaluator
         .lookup(q)
         .map_err(|err| ApiError::Internal(err.into()))?;
-    let questions = state.evaluator.bank().questions();
+    let questions = evaluator.bank().questions();
     let best = lookup.best.map(|b| &questions[b.question]);
     Ok(Json(MatchResponse {
         query: q.to_owned(),

@@ -1,0 +1,271 @@
+//! Evaluation records: every evaluation made, readable and erasable by the
+//! tenant (or the key) that made it.
+
+use sqlx::any::AnyArguments;
+use sqlx::{Arguments, Row};
+
+use super::idempotency::{complete_in, Completion};
+use super::{Result, Store, StoreError};
+
+/// One stored evaluation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EvaluationRecord {
+    /// A UUIDv7, so ids sort by creation time.
+    pub id: String,
+    /// The tenant of the key that asked.
+    pub tenant: String,
+    /// The key that asked.
+    pub key_id: String,
+    /// The question evaluated against.
+    pub question_id: String,
+    /// The caller's reference for the candidate.
+    pub candidate_ref: Option<String>,
+    /// The answer text; `None` when the server does not store answers.
+    pub answer: Option<String>,
+    /// The score, 0–100.
+    pub score: f64,
+    /// The rating's name.
+    pub rating: String,
+    /// The evaluation as JSON, exactly as returned.
+    pub result: String,
+    /// The scoring version that produced it.
+    pub scoring_version: String,
+    /// When it was made, Unix ms.
+    pub created_ms: i64,
+}
+
+/// A record in a listing: everything but the answer and the full result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordSummary {
+    /// The record's id.
+    pub id: String,
+    /// The key that asked.
+    pub key_id: String,
+    /// The question.
+    pub question_id: String,
+    /// The caller's reference for the candidate.
+    pub candidate_ref: Option<String>,
+    /// The score, 0–100.
+    pub score: f64,
+    /// The rating's name.
+    pub rating: String,
+    /// The scoring version.
+    pub scoring_version: String,
+    /// When it was made, Unix ms.
+    pub created_ms: i64,
+}
+
+/// Whose records a request may touch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Every record of a tenant (admin keys).
+    Tenant(String),
+    /// The records one key made (other keys).
+    Key {
+        /// The key's tenant.
+        tenant: String,
+        /// The key.
+        key_id: String,
+    },
+}
+
+/// Filters and position of a listing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordFilter {
+    /// Only this candidate's records.
+    pub candidate_ref: Option<String>,
+    /// Only records for this question.
+    pub question_id: Option<String>,
+    /// Only records older than this id (the previous page's cursor).
+    pub before: Option<String>,
+    /// Most records on the page.
+    pub limit: u32,
+}
+
+/// One page of records, newest first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordPage {
+    /// The records.
+    pub records: Vec<RecordSummary>,
+    /// Where the next page starts; `None` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A `WHERE` clause over numbered parameters, built from a scope and filters.
+struct Conditions {
+    sql: String,
+    args: AnyArguments<'static>,
+    count: usize,
+}
+
+impl Conditions {
+    fn new(scope: &Scope) -> Result<Conditions> {
+        let mut conditions = Conditions {
+            sql: String::new(),
+            args: AnyArguments::default(),
+            count: 0,
+        };
+        match scope {
+            Scope::Tenant(tenant) => conditions.push("tenant_id =", tenant.clone())?,
+            Scope::Key { tenant, key_id } => {
+                conditions.push("tenant_id =", tenant.clone())?;
+                conditions.push("key_id =", key_id.clone())?;
+            }
+        }
+        Ok(conditions)
+    }
+
+    /// Adds `AND <left> $n`, binding `value` as `$n`.
+    fn push(&mut self, left: &str, value: String) -> Result<()> {
+        self.count += 1;
+        if !self.sql.is_empty() {
+            self.sql.push_str(" AND ");
+        }
+        self.sql.push_str(&format!("{left} ${}", self.count));
+        self.args
+            .add(value)
+            .map_err(|err| StoreError::Corrupt(format!("binding a parameter: {err}")))
+    }
+}
+
+fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<RecordSummary> {
+    Ok(RecordSummary {
+        id: row.try_get("id")?,
+        key_id: row.try_get("key_id")?,
+        question_id: row.try_get("question_id")?,
+        candidate_ref: row.try_get("candidate_ref")?,
+        score: row.try_get("score")?,
+        rating: row.try_get("rating")?,
+        scoring_version: row.try_get("scoring_version")?,
+        created_ms: row.try_get("created_ms")?,
+    })
+}
+
+impl Store {
+    /// Stores `records` and, when given, completes an idempotency claim with
+    /// the response that reports them, all in one transaction. `false` (and
+    /// nothing stored) when the claim's lease was lost.
+    pub async fn record_evaluations(
+        &self,
+        records: &[EvaluationRecord],
+        completion: Option<Completion<'_>>,
+    ) -> Result<bool> {
+        if records.is_empty() && completion.is_none() {
+            return Ok(true);
+        }
+        let mut tx = self.begin_write().await?;
+        if let Some(completion) = completion {
+            if !complete_in(&mut tx, completion).await? {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+        }
+        for r in records {
+            sqlx::query(
+                "INSERT INTO evaluations (id, tenant_id, key_id, question_id, candidate_ref, answer, \
+                 score, rating, result, scoring_version, created_ms) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(&r.id)
+            .bind(&r.tenant)
+            .bind(&r.key_id)
+            .bind(&r.question_id)
+            .bind(&r.candidate_ref)
+            .bind(&r.answer)
+            .bind(r.score)
+            .bind(&r.rating)
+            .bind(&r.result)
+            .bind(&r.scoring_version)
+            .bind(r.created_ms)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Record `id`, when `scope` may see it.
+    pub async fn evaluation(&self, scope: &Scope, id: &str) -> Result<Option<EvaluationRecord>> {
+        let mut conditions = Conditions::new(scope)?;
+        conditions.push("id =", id.to_owned())?;
+        let sql = format!(
+            "SELECT id, tenant_id, key_id, question_id, candidate_ref, answer, score, rating, result, \
+             scoring_version, created_ms FROM evaluations WHERE {}",
+            conditions.sql
+        );
+        let row = sqlx::query_with(&sql, conditions.args)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|row| {
+            Ok(EvaluationRecord {
+                id: row.try_get("id")?,
+                tenant: row.try_get("tenant_id")?,
+                key_id: row.try_get("key_id")?,
+                question_id: row.try_get("question_id")?,
+                candidate_ref: row.try_get("candidate_ref")?,
+                answer: row.try_get("answer")?,
+                score: row.try_get("score")?,
+                rating: row.try_get("rating")?,
+                result: row.try_get("result")?,
+                scoring_version: row.try_get("scoring_version")?,
+                created_ms: row.try_get("created_ms")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// A page of the records `scope` may see, newest first.
+    pub async fn evaluations(&self, scope: &Scope, filter: &RecordFilter) -> Result<RecordPage> {
+        let mut conditions = Conditions::new(scope)?;
+        if let Some(candidate) = &filter.candidate_ref {
+            conditions.push("candidate_ref =", candidate.clone())?;
+        }
+        if let Some(question) = &filter.question_id {
+            conditions.push("question_id =", question.clone())?;
+        }
+        if let Some(before) = &filter.before {
+            conditions.push("id <", before.clone())?;
+        }
+        let limit = filter.limit.max(1);
+        // One more than the page, to know whether another page follows.
+        let sql = format!(
+            "SELECT id, key_id, question_id, candidate_ref, score, rating, scoring_version, created_ms \
+             FROM evaluations WHERE {} ORDER BY id DESC LIMIT {}",
+            conditions.sql,
+            u64::from(limit) + 1
+        );
+        let rows = sqlx::query_with(&sql, conditions.args)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut records = rows.iter().map(summary_from_row).collect::<Result<Vec<_>>>()?;
+        let next_cursor = if records.len() > limit as usize {
+            records.truncate(limit as usize);
+            records.last().map(|r| r.id.clone())
+        } else {
+            None
+        };
+        Ok(RecordPage { records, next_cursor })
+    }
+
+    /// Erases record `id`, when `scope` may see it; `false` when there was none.
+    pub async fn delete_evaluation(&self, scope: &Scope, id: &str) -> Result<bool> {
+        let mut conditions = Conditions::new(scope)?;
+        conditions.push("id =", id.to_owned())?;
+        let sql = format!("DELETE FROM evaluations WHERE {}", conditions.sql);
+        let done = sqlx::query_with(&sql, conditions.args)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Erases every record of `candidate_ref` that `scope` may see; returns how many.
+    pub async fn delete_candidate(&self, scope: &Scope, candidate_ref: &str) -> Result<u64> {
+        let mut conditions = Conditions::new(scope)?;
+        conditions.push("candidate_ref =", candidate_ref.to_owned())?;
+        let sql = format!("DELETE FROM evaluations WHERE {}", conditions.sql);
+        let done = sqlx::query_with(&sql, conditions.args)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
