@@ -58,6 +58,8 @@ async fn requests_without_a_valid_key_are_refused() {
         .send_as(Method::POST, "/v1/evaluate", None, Some(&evaluation()))
         .await;
     assert_eq!(missing.headers()["www-authenticate"], "Bearer");
+    // The body was never read: the client is told not to reuse the connection.
+    assert_eq!(missing.headers()["connection"], "close");
     problem(missing, 401, "unauthorized").await;
     let last = if keys.admin.ends_with('a') { "b" } else { "a" };
     let forged = format!("{}{last}", &keys.admin[..keys.admin.len() - 1]);

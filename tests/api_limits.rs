@@ -113,30 +113,19 @@ async fn shutdown_lets_a_request_in_flight_finish() {
 
 #[test]
 fn the_binary_serves_a_corpus_directory_and_exits_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::process::{Command, Stdio};
+    use std::io::{Read, Write};
+    use std::process::Command;
     // Serves the corpus ASSAY_CORPUS names: here the bank less one question.
     let corpus = crate::util::corpus_copy();
     std::fs::remove_file(corpus.path().join("caching.toml")).expect("caching.toml is in the corpus");
     let data = tempfile::tempdir().expect("a temp dir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args(["serve", "--open", "--listen", "127.0.0.1:0", "--log-json"])
-        .env("ASSAY_CORPUS", corpus.path())
-        .env("ASSAY_DATA_DIR", data.path())
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("assay serve starts");
-    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut addr = None;
-    let mut line = String::new();
-    while addr.is_none() && log.read_line(&mut line).expect("a log line") > 0 {
-        let record: serde_json::Value = serde_json::from_str(&line).expect("JSON log lines");
-        addr = record["addr"].as_str().map(str::to_owned);
-        line.clear();
-    }
-    let addr = addr.expect("the log names the address");
+    let (mut child, addr, mut log) = crate::util::serve_binary(
+        &["--open"],
+        &[
+            ("ASSAY_CORPUS", corpus.path().as_os_str()),
+            ("ASSAY_DATA_DIR", data.path().as_os_str()),
+        ],
+    );
     let mut stream = std::net::TcpStream::connect(&addr).expect("connects");
     write!(
         stream,

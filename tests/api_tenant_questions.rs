@@ -7,7 +7,7 @@ use assay::store::Role;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::app::{json_ok, problem, spawn_app, spawn_on, sqlite_store};
+use crate::app::{json_ok, problem, spawn_app, spawn_on, sqlite_store, TestApp};
 
 /// A question of our own, in the corpus schema as JSON: the shipped
 /// idempotency question under a new id and wording.
@@ -20,6 +20,12 @@ pub fn own_question(id: &str) -> Value {
     ));
     question["wordings"] = json!([]);
     question
+}
+
+/// `POST /v1/questions` with `question`, in open mode.
+async fn add(app: &TestApp, question: &Value) -> reqwest::Response {
+    app.send_as(Method::POST, "/v1/questions", None, Some(question))
+        .await
 }
 
 const ANSWER: &str = "The client sends an Idempotency-Key header; the server stores the key with a unique \
@@ -102,9 +108,7 @@ async fn an_invalid_question_is_refused_with_every_problem_at_its_pointer() {
     question["concepts"][0]["weight"] = json!(-1);
     question["concepts"][2]["id"] = json!("Not A Slug");
     question["model_answers"] = json!([question["model_answers"][0].clone()]);
-    let response = app
-        .send_as(Method::POST, "/v1/questions", None, Some(&question))
-        .await;
+    let response = add(&app, &question).await;
     let body = problem(response, 422, "validation_failed").await;
     let errors = body["errors"].as_array().unwrap();
     let at = |pointer: &str| {
@@ -123,17 +127,13 @@ async fn an_invalid_question_is_refused_with_every_problem_at_its_pointer() {
 
     let mut wrong_type = own_question("acme-broken");
     wrong_type["concepts"][1]["aliases"][3] = json!(5);
-    let response = app
-        .send_as(Method::POST, "/v1/questions", None, Some(&wrong_type))
-        .await;
+    let response = add(&app, &wrong_type).await;
     let body = problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["pointer"], "#/concepts/1/aliases/3", "{body}");
 
     let mut unknown = own_question("acme-broken");
     unknown["colour"] = json!("red");
-    let response = app
-        .send_as(Method::POST, "/v1/questions", None, Some(&unknown))
-        .await;
+    let response = add(&app, &unknown).await;
     let body = problem(response, 422, "validation_failed").await;
     assert!(
         body["errors"][0]["detail"].as_str().unwrap().contains("colour"),
@@ -143,9 +143,7 @@ async fn an_invalid_question_is_refused_with_every_problem_at_its_pointer() {
     // A wording another question claims is refused as the corpus check would.
     let mut clash = own_question("acme-clash");
     clash["wordings"] = json!(["How do you make an API endpoint idempotent?"]);
-    let response = app
-        .send_as(Method::POST, "/v1/questions", None, Some(&clash))
-        .await;
+    let response = add(&app, &clash).await;
     let body = problem(response, 422, "validation_failed").await;
     assert!(
         body["detail"].as_str().unwrap().contains("idempotency-keys"),
@@ -174,23 +172,9 @@ async fn an_invalid_question_is_refused_with_every_problem_at_its_pointer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ids_are_unique_and_the_bank_is_read_only() {
     let app = spawn_app().await;
-    let created = app
-        .send_as(
-            Method::POST,
-            "/v1/questions",
-            None,
-            Some(&own_question("acme-one")),
-        )
-        .await;
+    let created = add(&app, &own_question("acme-one")).await;
     assert_eq!(created.status(), 201);
-    let twice = app
-        .send_as(
-            Method::POST,
-            "/v1/questions",
-            None,
-            Some(&own_question("acme-one")),
-        )
-        .await;
+    let twice = add(&app, &own_question("acme-one")).await;
     problem(twice, 409, "question_exists").await;
     let shadow = app
         .send_as(

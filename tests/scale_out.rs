@@ -3,8 +3,8 @@
 //! mid-request completes exactly once. Runs when `ASSAY_TEST_DATABASE_URL`
 //! names a server (CI starts one).
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::io::BufRead;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use assay::api::Config;
@@ -198,38 +198,13 @@ async fn count(store: &Store, tenant: &str, candidate: &str) -> usize {
 /// `assay serve` on `url`, leasing idempotency keys for one second; the
 /// child and the address it listens on.
 fn serve_binary(url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_assay"))
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--log-json",
-            "--idempotency-lease",
-            "1",
-        ])
-        .env("ASSAY_DATABASE_URL", url)
-        .env_remove("ASSAY_CORPUS")
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("assay serve starts");
-    let mut log = BufReader::new(child.stderr.take().expect("stderr"));
-    let mut line = String::new();
-    while log.read_line(&mut line).expect("a log line") > 0 {
-        if let Some(addr) = serde_json::from_str::<Value>(&line)
-            .ok()
-            .and_then(|record| record["addr"].as_str().map(str::to_owned))
-        {
-            // Keep draining the log so the child never blocks on a full pipe.
-            std::thread::spawn(move || for _ in log.lines() {});
-            return (child, addr);
-        }
-        line.clear();
-    }
-    let _ = child.kill();
-    let _ = child.wait();
-    panic!("assay serve exited before listening");
+    let (child, addr, log) = crate::util::serve_binary(
+        &["--idempotency-lease", "1"],
+        &[("ASSAY_DATABASE_URL", std::ffi::OsStr::new(url))],
+    );
+    // Keep draining the log so the child never blocks on a full pipe.
+    std::thread::spawn(move || for _ in log.lines() {});
+    (child, addr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

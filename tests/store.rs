@@ -50,6 +50,25 @@ fn record(tenant: &str, key: &str, candidate: &str, n: usize) -> EvaluationRecor
     }
 }
 
+/// Records `record` completing `claim` with `stored`; whether it was stored.
+async fn record_claimed(
+    store: &Store,
+    record: &EvaluationRecord,
+    claim: &Claim,
+    stored: &StoredResponse,
+) -> bool {
+    store
+        .record_evaluations(
+            std::slice::from_ref(record),
+            Some(Completion {
+                claim,
+                response: stored,
+            }),
+        )
+        .await
+        .expect("runs")
+}
+
 #[tokio::test]
 async fn keys_authenticate_until_revoked() {
     for (backend, store, _keep) in every_store().await {
@@ -158,16 +177,7 @@ async fn a_dead_holders_key_is_taken_over_and_its_late_completion_refused() {
         // The first holder wakes up and tries to record: nothing is stored.
         let late = record("t", "k1", "late", 1);
         let stored = response("{}");
-        let ok = store
-            .record_evaluations(
-                std::slice::from_ref(&late),
-                Some(Completion {
-                    claim: &stale,
-                    response: &stored,
-                }),
-            )
-            .await
-            .expect("runs");
+        let ok = record_claimed(&store, &late, &stale, &stored).await;
         assert!(!ok, "{backend}");
         let scope = Scope::Tenant("t".into());
         assert_eq!(
@@ -177,16 +187,7 @@ async fn a_dead_holders_key_is_taken_over_and_its_late_completion_refused() {
         );
         // The new holder records exactly once.
         let mine = record("t", "k1", "late", 2);
-        let ok = store
-            .record_evaluations(
-                std::slice::from_ref(&mine),
-                Some(Completion {
-                    claim: &fresh,
-                    response: &stored,
-                }),
-            )
-            .await
-            .expect("runs");
+        let ok = record_claimed(&store, &mine, &fresh, &stored).await;
         assert!(ok, "{backend}");
         assert!(
             store.evaluation(&scope, &mine.id).await.expect("reads").is_some(),

@@ -72,3 +72,42 @@ pub fn corpus_copy() -> tempfile::TempDir {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).expect("readable file")
 }
+
+/// Starts `assay serve --listen 127.0.0.1:0 --log-json` with `args` and
+/// `envs`; returns the child, the address its log says it listens on, and
+/// the rest of its log (read it, or drain it, so the child never blocks).
+pub fn serve_binary(
+    args: &[&str],
+    envs: &[(&str, &std::ffi::OsStr)],
+) -> (
+    std::process::Child,
+    String,
+    std::io::BufReader<std::process::ChildStderr>,
+) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_assay"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--log-json"])
+        .args(args)
+        .env_remove("ASSAY_CORPUS")
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    for (name, value) in envs {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("assay serve starts");
+    let mut log = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut line = String::new();
+    while log.read_line(&mut line).unwrap_or(0) > 0 {
+        let record: serde_json::Value = serde_json::from_str(&line).expect("JSON log lines");
+        if let Some(addr) = record["addr"].as_str() {
+            return (child, addr.to_owned(), log);
+        }
+        line.clear();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("assay serve exited before listening");
+}

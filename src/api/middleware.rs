@@ -62,9 +62,20 @@ pub async fn edge(mut request: Request, next: Next) -> Response {
         (is_error && !is_problem).then(|| bare_problem(status, method.as_str(), &path))
     });
     if let Some(problem) = problem {
-        // A refused request's body may not have been read; hyper then closes
-        // the connection, so say so rather than let a client reuse it.
-        let unread = has_body && matches!(problem.code, "not_found" | "method_not_allowed");
+        // A request refused before its body was read (no route, no valid
+        // key, over its rate limit, a bad Idempotency-Key, no store): hyper
+        // then closes the connection, so say so rather than let a client
+        // reuse it. An unauthenticated body is never read just to keep it open.
+        let unread = has_body
+            && matches!(
+                problem.code,
+                "not_found"
+                    | "method_not_allowed"
+                    | "unauthorized"
+                    | "rate_limited"
+                    | "invalid_idempotency_key"
+                    | "store_unavailable"
+            );
         response = render_problem(response, problem, &path, &id);
         if unread {
             response
