@@ -308,7 +308,20 @@ async fn open_mode_is_for_loopback_only() {
     }
     .validate()
     .is_ok());
-    let out = crate::util::assay(&["serve", "--open", "--listen", "0.0.0.0:0"], None);
+    // `on`/`off` settings parse as values, so the refusal is about the address.
+    let out = crate::util::assay(
+        &[
+            "serve",
+            "--open",
+            "--records",
+            "off",
+            "--store-answers",
+            "on",
+            "--listen",
+            "0.0.0.0:0",
+        ],
+        None,
+    );
     assert!(!out.status.success());
     assert!(
         crate::util::stderr(&out).contains("loopback"),

@@ -55,10 +55,10 @@ pub struct Args {
     #[command(flatten)]
     store: StoreArgs,
     /// Record every evaluation in the store.
-    #[arg(long, env = "ASSAY_RECORDS", default_value = "on", value_parser = on_off)]
+    #[arg(long, env = "ASSAY_RECORDS", default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
     records: bool,
     /// Keep the answer text in evaluation records.
-    #[arg(long, env = "ASSAY_STORE_ANSWERS", default_value = "on", value_parser = on_off)]
+    #[arg(long, env = "ASSAY_STORE_ANSWERS", default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
     store_answers: bool,
     /// Seconds a completed Idempotency-Key is replayed.
     #[arg(long, env = "ASSAY_IDEMPOTENCY_TTL", default_value_t = Config::default().idempotency_ttl.as_secs_f64())]
