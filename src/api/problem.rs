@@ -337,6 +337,14 @@ impl ApiError {
         }
     }
 
+    /// An `invalid_query` error with no per-field detail.
+    pub fn invalid_query(detail: impl Into<String>) -> ApiError {
+        ApiError::InvalidQuery {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
     /// A `validation_failed` error for one field.
     pub fn field<S: AsRef<str>>(path: &[S], detail: impl Into<String>) -> ApiError {
         ApiError::fields(vec![FieldError::at(path, detail)])

@@ -305,9 +305,9 @@ impl Store {
         let Some((id, secret)) = parse_token(token) else {
             return Ok(None);
         };
-        let row = sqlx::query(
-            "SELECT tenant_id, role, secret_sha256, rate_per_minute, revoked_ms FROM api_keys WHERE id = $1",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT {KEY_COLUMNS}, secret_sha256 FROM api_keys WHERE id = $1"
+        ))
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
@@ -315,17 +315,15 @@ impl Store {
             return Ok(None);
         };
         let stored: String = row.try_get("secret_sha256")?;
-        let revoked: Option<i64> = row.try_get("revoked_ms")?;
-        if revoked.is_some() || !same_digest(&stored, &sha256_hex(secret.as_bytes())) {
+        let key = key_from_row(&row)?;
+        if key.revoked_ms.is_some() || !same_digest(&stored, &sha256_hex(secret.as_bytes())) {
             return Ok(None);
         }
-        let role: String = row.try_get("role")?;
-        let rate: Option<i64> = row.try_get("rate_per_minute")?;
         Ok(Some(Principal {
-            key_id: id.to_owned(),
-            tenant: row.try_get("tenant_id")?,
-            role: role.parse().map_err(StoreError::Corrupt)?,
-            rate_per_minute: rate.and_then(|r| u32::try_from(r).ok()),
+            key_id: key.id,
+            tenant: key.tenant,
+            role: key.role,
+            rate_per_minute: key.rate_per_minute,
         }))
     }
 

@@ -249,19 +249,18 @@ impl Store {
 
     /// Erases record `id`, when `scope` may see it; `false` when there was none.
     pub async fn delete_evaluation(&self, scope: &Scope, id: &str) -> Result<bool> {
-        let mut conditions = Conditions::new(scope)?;
-        conditions.push("id =", id.to_owned())?;
-        let sql = format!("DELETE FROM evaluations WHERE {}", conditions.sql);
-        let done = sqlx::query_with(&sql, conditions.args)
-            .execute(&self.pool)
-            .await?;
-        Ok(done.rows_affected() > 0)
+        Ok(self.delete_where(scope, "id =", id).await? > 0)
     }
 
     /// Erases every record of `candidate_ref` that `scope` may see; returns how many.
     pub async fn delete_candidate(&self, scope: &Scope, candidate_ref: &str) -> Result<u64> {
+        self.delete_where(scope, "candidate_ref =", candidate_ref).await
+    }
+
+    /// Erases the records `scope` may see where `left` `value` holds; returns how many.
+    async fn delete_where(&self, scope: &Scope, left: &str, value: &str) -> Result<u64> {
         let mut conditions = Conditions::new(scope)?;
-        conditions.push("candidate_ref =", candidate_ref.to_owned())?;
+        conditions.push(left, value.to_owned())?;
         let sql = format!("DELETE FROM evaluations WHERE {}", conditions.sql);
         let done = sqlx::query_with(&sql, conditions.args)
             .execute(&self.pool)

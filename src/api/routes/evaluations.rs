@@ -84,13 +84,15 @@ pub async fn list(
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<RecordList>, ApiError> {
     let limit = match query.limit {
-        Some(0) => return Err(invalid_query("limit must be 1 or more")),
+        Some(0) => return Err(ApiError::invalid_query("limit must be 1 or more")),
         Some(n) => n.min(MAX_LIMIT),
         None => DEFAULT_LIMIT,
     };
     if let Some(cursor) = &query.cursor {
         if uuid::Uuid::parse_str(cursor).is_err() {
-            return Err(invalid_query("cursor must be a next_cursor this API returned"));
+            return Err(ApiError::invalid_query(
+                "cursor must be a next_cursor this API returned",
+            ));
         }
     }
     let filter = RecordFilter {
@@ -183,7 +185,7 @@ pub async fn erase_candidate(
 ) -> Result<Json<Erased>, ApiError> {
     require(&caller, caller.role.erases_records(), "erase evaluation records")?;
     let Some(candidate_ref) = query.candidate_ref.filter(|c| !c.is_empty()) else {
-        return Err(invalid_query(
+        return Err(ApiError::invalid_query(
             "candidate_ref is required: name the candidate whose records to erase",
         ));
     };
@@ -195,11 +197,4 @@ pub async fn erase_candidate(
         candidate_ref,
         deleted,
     }))
-}
-
-fn invalid_query(detail: &str) -> ApiError {
-    ApiError::InvalidQuery {
-        detail: detail.to_owned(),
-        errors: Vec::new(),
-    }
 }

@@ -97,7 +97,7 @@ pub async fn list(
 ) -> Result<Json<QuestionList>, ApiError> {
     let evaluator = state.catalog.evaluator(&caller.tenant);
     let limit = match query.limit {
-        Some(0) => return Err(invalid_query("limit must be 1 or more")),
+        Some(0) => return Err(ApiError::invalid_query("limit must be 1 or more")),
         Some(n) => n.min(MAX_LIMIT),
         None => MAX_LIMIT,
     };
@@ -137,21 +137,14 @@ pub async fn list(
 fn search_text(q: &str) -> Result<&str, ApiError> {
     let q = q.trim();
     if q.is_empty() {
-        return Err(invalid_query("q must not be empty"));
+        return Err(ApiError::invalid_query("q must not be empty"));
     }
     if q.chars().count() > MAX_QUERY_CHARS {
-        return Err(invalid_query(&format!(
+        return Err(ApiError::invalid_query(format!(
             "q must be at most {MAX_QUERY_CHARS} characters"
         )));
     }
     Ok(q)
-}
-
-fn invalid_query(detail: &str) -> ApiError {
-    ApiError::InvalidQuery {
-        detail: detail.to_owned(),
-        errors: Vec::new(),
-    }
 }
 
 /// A concept as the API shows it.
