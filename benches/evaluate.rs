@@ -1,44 +1,133 @@
-//! Evaluate a 250-word answer; the analyzer alone on the same text for comparison.
+//! The costs that bound Assay: evaluation by answer length, the analyzer alone
+//! on the same texts, question wording lookup, bank load with index build, and
+//! the JSON encoding of an evaluation.
 //!
-//! Target on a 2-core machine: evaluate p50 <= 100 µs for 250 words.
-//! Run: `cargo bench --bench evaluate`.
+//! Targets on a 2-core machine: evaluate p50 ≤ 100 µs for 250 words and
+//! ≤ 2 ms for 5,000 words, growing linearly with length; evaluate ≤ 2× the
+//! analyzer; bank load + index build ≤ 200 ms.
+//! Run: `cargo bench --bench evaluate` (figures in `benches/README.md`).
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
 use assay::text::Analyzer;
 use assay::Evaluator;
 
-/// A realistic strong answer, repeated and cut to exactly `words` words.
-fn answer(words: usize) -> String {
-    const TEXT: &str = "I start from data rather than guesses. The slow query log and pg_stat_statements \
-        tell me which statements cost the most total time, counting both how slow each call is and how often \
-        it runs. For each of those I run EXPLAIN ANALYZE and read the plan, looking for sequential scans on \
-        big tables, row estimates far from the actual rows, and sorts that spill to disk. The usual fix is a \
-        composite index that matches the filter and the sort order, or a covering index so the query becomes \
-        an index-only scan. I also drop unused indexes because every index slows writes. I rewrite queries \
-        that select every column or cause N+1 round trips from the ORM, and use keyset pagination instead of \
-        large offsets. For read-heavy paths I cache hot results in Redis with a sensible TTL, move reporting \
-        to a read replica, and put PgBouncer in front of the primary for connection pooling. Very large \
-        tables can be partitioned by date. Finally I compare p95 latency before and after on production-like \
-        data and keep monitoring it as the tables grow.";
-    TEXT.split_whitespace()
+/// Answer lengths measured, in words.
+const LENGTHS: [usize; 4] = [50, 250, 1_000, 5_000];
+
+/// The question the answers are evaluated against.
+const QUESTION: &str = "explain-plans";
+
+/// Real answers from the graded set: this question's strong and good answers
+/// first, then every other answer in file order, so long texts stay varied
+/// (new words keep arriving, as in a long rambling answer) rather than one
+/// paragraph repeated.
+fn graded_answers() -> Vec<String> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/accuracy/graded.jsonl");
+    let text = std::fs::read_to_string(path).expect("benches/accuracy/graded.jsonl is readable");
+    let rows: Vec<serde_json::Value> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).expect("graded.jsonl holds JSON lines"))
+        .collect();
+    let field = |row: &serde_json::Value, name: &str| row[name].as_str().unwrap_or("").to_owned();
+    let own = |row: &serde_json::Value| {
+        field(row, "id").starts_with(QUESTION) && ["strong", "good"].contains(&field(row, "kind").as_str())
+    };
+    let mut answers: Vec<String> = rows
+        .iter()
+        .filter(|r| own(r))
+        .map(|r| field(r, "answer"))
+        .collect();
+    answers.extend(rows.iter().filter(|r| !own(r)).map(|r| field(r, "answer")));
+    answers
+}
+
+/// The first `words` words of the graded answers, joined.
+fn answer_of(answers: &[String], words: usize) -> String {
+    let text: Vec<&str> = answers
+        .iter()
+        .flat_map(|a| a.split_whitespace())
         .cycle()
         .take(words)
-        .collect::<Vec<_>>()
-        .join(" ")
+        .collect();
+    text.join(" ")
 }
 
-fn bench(c: &mut Criterion) {
+fn by_length(c: &mut Criterion) {
     let evaluator = Evaluator::embedded().expect("the embedded corpus loads");
-    let text = answer(250);
-    c.bench_function("evaluate/250-words", |b| {
-        b.iter(|| evaluator.evaluate(black_box("explain-plans"), black_box(&text)))
-    });
     let analyzer = Analyzer::english();
-    c.bench_function("analyze/250-words", |b| {
-        b.iter(|| analyzer.analyze(black_box(&text)))
-    });
+    let answers = graded_answers();
+    let mut evaluate = c.benchmark_group("evaluate");
+    for words in LENGTHS {
+        let text = answer_of(&answers, words);
+        evaluate.throughput(Throughput::Elements(words as u64));
+        evaluate.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
+            b.iter(|| evaluator.evaluate(black_box(QUESTION), black_box(text)))
+        });
+    }
+    evaluate.finish();
+    let mut analyze = c.benchmark_group("analyze");
+    for words in LENGTHS {
+        let text = answer_of(&answers, words);
+        analyze.throughput(Throughput::Elements(words as u64));
+        analyze.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
+            b.iter(|| analyzer.analyze(black_box(text)))
+        });
+    }
+    analyze.finish();
 }
 
-criterion_group!(benches, bench);
+fn lookup(c: &mut Criterion) {
+    let evaluator = Evaluator::embedded().expect("the embedded corpus loads");
+    let mut group = c.benchmark_group("lookup");
+    // A wording of a bank question in an interviewer's own words, and one the
+    // bank does not hold (refused after the same search).
+    let cases = [
+        (
+            "bank",
+            "How would you work out why some of our SQL queries got slow, and fix them?",
+        ),
+        (
+            "off-bank",
+            "Explain how lifetimes work in Rust and when you need to annotate them.",
+        ),
+    ];
+    for (name, wording) in cases {
+        group.bench_with_input(BenchmarkId::from_parameter(name), wording, |b, wording| {
+            b.iter(|| evaluator.lookup(black_box(wording)))
+        });
+    }
+    group.finish();
+}
+
+fn load(c: &mut Criterion) {
+    let mut group = c.benchmark_group("bank");
+    group.sample_size(10);
+    group.bench_function("load+index", |b| {
+        b.iter(|| Evaluator::embedded().expect("the embedded corpus loads"))
+    });
+    group.finish();
+}
+
+fn encode(c: &mut Criterion) {
+    let evaluator = Evaluator::embedded().expect("the embedded corpus loads");
+    let text = answer_of(&graded_answers(), 250);
+    let evaluation = evaluator
+        .evaluate(QUESTION, &text)
+        .expect("the bench answer evaluates");
+    let mut group = c.benchmark_group("encode");
+    group.bench_function("evaluation/250-words", |b| {
+        b.iter_batched_ref(
+            || Vec::with_capacity(8 * 1024),
+            |buffer| serde_json::to_writer(buffer, black_box(&evaluation)),
+            BatchSize::SmallInput,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, by_length, lookup, load, encode);
 criterion_main!(benches);

@@ -47,11 +47,11 @@ pub fn resolve<'w>(norm: &str, stem: &str, words: &'w [RubricWord]) -> Option<&'
             continue;
         }
         let allowed = allowed_edits(len.min(word_len));
-        let by_norm = damerau_levenshtein(norm, &word.norm);
+        let by_norm = within(norm, &word.norm, allowed);
         // Stems are shorter than words, so they forgive one edit only when long;
         // exact stems already unify inflections.
         let by_stem = if stem.len().min(word.stem.len()) >= MIN_STEM_FOR_EDIT {
-            damerau_levenshtein(stem, &word.stem)
+            within(stem, &word.stem, 1)
         } else {
             usize::MAX
         };
@@ -67,6 +67,30 @@ pub fn resolve<'w>(norm: &str, stem: &str, words: &'w [RubricWord]) -> Option<&'
         }
     }
     best.map(|(_, w)| w)
+}
+
+/// The Damerau–Levenshtein distance between `a` and `b`, or `usize::MAX`
+/// when a cheap lower bound already shows it exceeds `max`.
+///
+/// The bound: each edit changes the multiset of letters by at most two (a
+/// substitution removes one and adds one; a transposition changes nothing), so
+/// the distance is at least half the letters the two words do not share.
+/// Most candidate pairs fail it, and the full distance allocates a table.
+fn within(a: &str, b: &str, max: usize) -> usize {
+    if a.is_ascii() && b.is_ascii() {
+        let mut counts = [0i32; 128];
+        for c in a.bytes() {
+            counts[usize::from(c)] += 1;
+        }
+        for c in b.bytes() {
+            counts[usize::from(c)] -= 1;
+        }
+        let unshared: u32 = counts.iter().map(|n| n.unsigned_abs()).sum();
+        if (unshared as usize).div_ceil(2) > max {
+            return usize::MAX;
+        }
+    }
+    damerau_levenshtein(a, b)
 }
 
 #[cfg(test)]
@@ -107,6 +131,47 @@ mod tests {
         assert_eq!(fix("tls", &["mtls"]), None);
         assert_eq!(fix("cach", &["cache"]), None);
         assert_eq!(fix("index", &["indexe"]), None);
+    }
+
+    #[test]
+    fn the_letter_bound_never_exceeds_the_distance() {
+        let pairs = [
+            ("idempotancy", "idempotency"),
+            ("circut", "circuit"),
+            ("ca", "abc"),
+            ("replication", "replacement"),
+            ("backoff", "backfill"),
+            ("kubernates", "kubernetes"),
+            ("abcdef", "fedcba"),
+        ];
+        for (a, b) in pairs {
+            let exact = damerau_levenshtein(a, b);
+            for max in 0..4 {
+                let bounded = within(a, b, max);
+                if exact <= max {
+                    assert_eq!(bounded, exact, "{a} / {b} within {max}");
+                } else {
+                    assert!(
+                        bounded == exact || bounded == usize::MAX,
+                        "{a} / {b} within {max}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        // A small alphabet makes close pairs common, where the bound matters.
+        #[test]
+        fn the_letter_bound_only_skips_pairs_beyond_max(a in "[a-e]{0,9}", b in "[a-e]{0,9}", max in 0usize..4) {
+            let exact = damerau_levenshtein(&a, &b);
+            let bounded = within(&a, &b, max);
+            if exact <= max {
+                proptest::prop_assert_eq!(bounded, exact);
+            } else {
+                proptest::prop_assert!(bounded == exact || bounded == usize::MAX);
+            }
+        }
     }
 
     #[test]

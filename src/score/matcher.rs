@@ -9,6 +9,8 @@
 // crafted answer cannot force collisions (the static lexicons use FxHash).
 type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+use std::borrow::Cow;
+
 use crate::text::Analyzed;
 
 /// A phrase compiled to the stems it must match.
@@ -37,7 +39,12 @@ pub struct PhraseMatch {
 /// Every token position of every stem in an answer, built once per evaluation.
 #[derive(Debug, Default)]
 pub struct Positions<'a> {
-    exact: HashMap<&'a str, Vec<usize>>,
+    /// Stem → its run of `occurrences`: (start, length).
+    exact: HashMap<&'a str, (u32, u32)>,
+    /// Every token position grouped by stem, ascending within each run, each
+    /// marked not misspelled (`false`): the shape phrase matching reads, so it
+    /// borrows runs as they are. One allocation instead of one per stem.
+    occurrences: Vec<(usize, bool)>,
     /// Misspelled tokens resolved to a rubric stem: stem → token positions.
     fuzzy: HashMap<String, Vec<usize>>,
     sentences: Vec<u32>,
@@ -46,13 +53,30 @@ pub struct Positions<'a> {
 impl<'a> Positions<'a> {
     /// Indexes the tokens of `analyzed` by stem.
     pub fn new(analyzed: &'a Analyzed) -> Self {
-        let mut exact: HashMap<&str, Vec<usize>> =
-            HashMap::with_capacity_and_hasher(analyzed.tokens().len(), Default::default());
-        for (i, t) in analyzed.tokens().iter().enumerate() {
-            exact.entry(t.stem.as_ref()).or_default().push(i);
+        let tokens = analyzed.tokens();
+        // Count each stem, give each its run, then fill the runs in text order.
+        let mut exact: HashMap<&str, (u32, u32)> =
+            HashMap::with_capacity_and_hasher(tokens.len(), Default::default());
+        for t in tokens {
+            exact.entry(t.stem.as_ref()).or_default().1 += 1;
+        }
+        let mut start = 0u32;
+        for (run_start, len) in exact.values_mut() {
+            *run_start = start;
+            start += std::mem::take(len);
+        }
+        let mut occurrences = vec![(0, false); tokens.len()];
+        for (i, t) in tokens.iter().enumerate() {
+            if let Some((run_start, filled)) = exact.get_mut(t.stem.as_ref()) {
+                if let Some(slot) = occurrences.get_mut((*run_start + *filled) as usize) {
+                    *slot = (i, false);
+                }
+                *filled += 1;
+            }
         }
         Positions {
             exact,
+            occurrences,
             fuzzy: HashMap::default(),
             sentences: analyzed.tokens().iter().map(|t| t.sentence).collect(),
         }
@@ -61,6 +85,14 @@ impl<'a> Positions<'a> {
     /// Records that the token at `position` is a misspelling of `stem`.
     pub fn add_fuzzy(&mut self, stem: &str, position: usize) {
         self.fuzzy.entry(stem.to_owned()).or_default().push(position);
+    }
+
+    /// The positions of `stem`, ascending, each marked not misspelled.
+    fn occurrences_of(&self, stem: &str) -> &[(usize, bool)] {
+        self.exact
+            .get(stem)
+            .and_then(|&(start, len)| self.occurrences.get(start as usize..(start + len) as usize))
+            .unwrap_or(&[])
     }
 
     /// Whether `stem` occurs exactly.
@@ -78,19 +110,19 @@ impl<'a> Positions<'a> {
         if !phrase.terms.iter().all(present) {
             return Vec::new();
         }
-        let mut lists: Vec<Vec<(usize, bool)>> = Vec::with_capacity(phrase.terms.len());
+        // Exact positions are borrowed; only a term with misspellings merges.
+        let mut lists: Vec<Cow<'_, [(usize, bool)]>> = Vec::with_capacity(phrase.terms.len());
         for term in &phrase.terms {
-            let mut list: Vec<(usize, bool)> = self
-                .exact
-                .get(term.as_str())
-                .map(|v| v.iter().map(|&p| (p, false)).collect())
-                .unwrap_or_default();
-            if allow_fuzzy {
-                if let Some(v) = self.fuzzy.get(term) {
-                    list.extend(v.iter().map(|&p| (p, true)));
-                    list.sort_unstable();
+            let exact = self.occurrences_of(term);
+            let list = match self.fuzzy.get(term).filter(|_| allow_fuzzy) {
+                Some(fuzzy) => {
+                    let mut merged = exact.to_vec();
+                    merged.extend(fuzzy.iter().map(|&p| (p, true)));
+                    merged.sort_unstable();
+                    Cow::Owned(merged)
                 }
-            }
+                None => Cow::Borrowed(exact),
+            };
             if list.is_empty() {
                 return Vec::new();
             }
@@ -101,7 +133,7 @@ impl<'a> Positions<'a> {
             return Vec::new();
         };
         let mut found = Vec::new();
-        for &(p, p_fuzzy) in &lists[anchor] {
+        for &(p, p_fuzzy) in lists[anchor].iter() {
             let sentence = self.sentences[p];
             let (mut first, mut last, mut misspelled) = (p, p, p_fuzzy);
             let mut complete = true;

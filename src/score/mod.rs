@@ -319,7 +319,7 @@ impl Evaluator {
         let mut chosen = best;
         let mut known_similarity = None;
         if contenders.len() > 1 {
-            let similarity = self.index.similarity(&self.answer_terms(&analyzed))?;
+            let similarity = self.index.similarity(answer_stems(&analyzed));
             let sim = |q: usize| similarity.get(q).copied().unwrap_or(0.0);
             if let Some(closest) = contenders.iter().max_by(|a, b| {
                 sim(a.question)
@@ -406,7 +406,7 @@ impl Evaluator {
         // Similarity to every question, unless the caller already computed it.
         let similarity = match known_similarity {
             Some(similarity) => similarity,
-            None => self.index.similarity(&self.answer_terms(analyzed))?,
+            None => self.index.similarity(answer_stems(analyzed)),
         };
         let total_weight = question.total_weight();
         let coverage = if total_weight > 0.0 {
@@ -524,16 +524,6 @@ impl Evaluator {
         })
     }
 
-    /// The answer's distinct content stems, symbols (`*`) aside: the similarity query.
-    fn answer_terms(&self, analyzed: &Analyzed) -> Vec<String> {
-        analyzed
-            .content_stems()
-            .into_iter()
-            .filter(|stem| *stem != "*")
-            .map(str::to_owned)
-            .collect()
-    }
-
     /// `Some` when the answer covers little of question `qi` and clearly more
     /// of another question it is closer to.
     fn off_topic(
@@ -578,4 +568,14 @@ impl Evaluator {
         }
         None
     }
+}
+
+/// The stems of the answer's content words, symbols (`*`) aside: what
+/// similarity to the model answers is measured on.
+fn answer_stems(analyzed: &Analyzed) -> impl Iterator<Item = &str> {
+    analyzed
+        .tokens()
+        .iter()
+        .filter(|t| !t.stop && t.kind == TokenKind::Word)
+        .map(|t| t.stem.as_ref())
 }

@@ -8,7 +8,9 @@
 
 mod lookup;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -69,11 +71,15 @@ pub struct BankIndex {
     question_count: usize,
     /// Per question: every stem its wordings and rubric use, for lookup confidence.
     question_terms: Vec<BTreeSet<String>>,
-    /// Per stem of any model answer: its BM25 score in each model-answer
-    /// document that holds it, asked of tantivy once at build. A disjunction's
-    /// BM25 score is the sum of its terms' scores, so similarity sums these
-    /// instead of running a many-clause query per answer.
-    term_scores: HashMap<String, Vec<(u32, f32)>>,
+    /// Every stem of any model answer, numbered in sorted order: the index
+    /// into `postings`. Sorted numbering makes the sums below add their terms
+    /// in one fixed order, so scores are identical on every run.
+    term_ids: FxHashMap<String, u32>,
+    /// Per term id: its BM25 score in each model-answer document that holds
+    /// it, asked of tantivy once at build. A disjunction's BM25 score is the
+    /// sum of its terms' scores, so similarity sums these instead of running
+    /// a many-clause query per answer.
+    postings: Vec<Vec<(u32, f32)>>,
 }
 
 impl std::fmt::Debug for BankIndex {
@@ -110,7 +116,7 @@ impl BankIndex {
         let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let mut docs = Vec::new();
         let mut question_terms = Vec::with_capacity(bank.questions().len());
-        let mut answer_terms = HashSet::new();
+        let mut answer_terms = BTreeSet::new();
         for (qi, q) in bank.questions().iter().enumerate() {
             for wording in q.all_wordings() {
                 writer.add_document(doc!(fields.wording => wording.as_str()))?;
@@ -160,9 +166,10 @@ impl BankIndex {
             docs,
             question_count: bank.questions().len(),
             question_terms,
-            term_scores: HashMap::new(),
+            term_ids: FxHashMap::default(),
+            postings: Vec::new(),
         };
-        built.term_scores = built.score_terms(&answer_terms)?;
+        built.score_terms(answer_terms)?;
         built.compute_self_scores(bank, analyzer)?;
         Ok(built)
     }
@@ -174,8 +181,8 @@ impl BankIndex {
             doc_id += q.all_wordings().count();
             for answer in &q.model_answers {
                 let terms = analyzer.content_stems(answer.text.as_str());
-                let scores = self.answer_scores(&terms)?;
-                let own = scores.get(&(doc_id as u32)).copied().unwrap_or(0.0);
+                let scores = self.answer_scores(terms.iter().map(String::as_str));
+                let own = scores.get(doc_id).copied().unwrap_or(0.0);
                 updates.push((doc_id, own));
                 doc_id += 1;
             }
@@ -190,12 +197,13 @@ impl BankIndex {
     }
 
     /// Asks tantivy, once per term, for its BM25 score in every model answer.
-    fn score_terms(&self, terms: &HashSet<String>) -> Result<HashMap<String, Vec<(u32, f32)>>, IndexError> {
+    fn score_terms(&mut self, terms: BTreeSet<String>) -> Result<(), IndexError> {
         let limit = self.docs.len().max(1);
-        let mut scores = HashMap::with_capacity(terms.len());
-        for term in terms {
+        self.term_ids.reserve(terms.len());
+        self.postings.reserve(terms.len());
+        for (id, term) in terms.into_iter().enumerate() {
             let query = TermQuery::new(
-                Term::from_field_text(self.fields.answer, term),
+                Term::from_field_text(self.fields.answer, &term),
                 IndexRecordOption::WithFreqs,
             );
             let mut hits: Vec<(u32, f32)> = self
@@ -205,27 +213,41 @@ impl BankIndex {
                 .map(|(score, addr)| (addr.doc_id, score))
                 .collect();
             hits.sort_by_key(|&(doc, _)| doc);
-            scores.insert(term.clone(), hits);
+            self.postings.push(hits);
+            self.term_ids.insert(term, id as u32);
         }
-        Ok(scores)
+        Ok(())
     }
 
-    /// BM25 scores of every model-answer document for a disjunction of `terms`
-    /// (each distinct), by document id.
-    fn answer_scores(&self, terms: &[String]) -> Result<BTreeMap<u32, f32>, IndexError> {
-        let mut scores: BTreeMap<u32, f32> = BTreeMap::new();
-        for term in terms {
-            for &(doc, score) in self.term_scores.get(term.as_str()).into_iter().flatten() {
-                *scores.entry(doc).or_default() += score;
+    /// BM25 scores of every document for a disjunction of `stems` (repeats
+    /// and stems no model answer holds are ignored), by document id: zero for
+    /// documents that hold none of them and for documents other than model
+    /// answers.
+    fn answer_scores<'a>(&self, stems: impl IntoIterator<Item = &'a str>) -> Vec<f32> {
+        let mut ids: Vec<u32> = stems
+            .into_iter()
+            .filter_map(|stem| self.term_ids.get(stem).copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut scores = vec![0.0f32; self.docs.len()];
+        for id in ids {
+            for &(doc, score) in self.postings.get(id as usize).into_iter().flatten() {
+                if let Some(slot) = scores.get_mut(doc as usize) {
+                    *slot += score;
+                }
             }
         }
-        Ok(scores)
+        scores
     }
 
     /// The same scores from a tantivy disjunction query: the reference that
     /// [`BankIndex::answer_scores`] must agree with.
     #[cfg(test)]
-    fn answer_scores_by_query(&self, terms: &[String]) -> Result<BTreeMap<u32, f32>, IndexError> {
+    fn answer_scores_by_query(
+        &self,
+        terms: &[String],
+    ) -> Result<std::collections::BTreeMap<u32, f32>, IndexError> {
         let query = terms_query(self.fields.answer, terms);
         let limit = self.docs.len().max(1);
         let hits = self
@@ -240,14 +262,11 @@ impl BankIndex {
     /// How close an answer is to each question's model answers, by question
     /// position: 1.0 means as close as the closest model answer is to itself.
     ///
-    /// `terms` are the answer's distinct content stems.
-    pub fn similarity(&self, terms: &[String]) -> Result<Vec<f32>, IndexError> {
+    /// `stems` are the stems of the answer's content words, repeats allowed.
+    pub fn similarity<'a>(&self, stems: impl IntoIterator<Item = &'a str>) -> Vec<f32> {
         let mut best = vec![0.0f32; self.question_count];
-        for (doc_id, score) in self.answer_scores(terms)? {
-            let Some(meta) = self.docs.get(doc_id as usize) else {
-                continue;
-            };
-            if meta.kind != DocKind::ModelAnswer || meta.self_score <= 0.0 {
+        for (meta, score) in self.docs.iter().zip(self.answer_scores(stems)) {
+            if meta.kind != DocKind::ModelAnswer || meta.self_score <= 0.0 || score <= 0.0 {
                 continue;
             }
             let normalised = (score / meta.self_score).min(1.0);
@@ -255,7 +274,7 @@ impl BankIndex {
                 *slot = slot.max(normalised);
             }
         }
-        Ok(best)
+        best
     }
 
     /// Questions ranked by how well `text` matches their wordings, rubric and
@@ -374,17 +393,18 @@ mod tests {
         let answer = "We read the plan with EXPLAIN ANALYZE, add a composite index, cache in Redis, \
                       retry with exponential backoff and jitter behind a circuit breaker, and rotate certificates.";
         let terms = analyzer.content_stems(answer);
-        let summed = index.answer_scores(&terms).unwrap();
+        // Repeats must not count twice: pass every stem twice.
+        let summed = index.answer_scores(terms.iter().chain(&terms).map(String::as_str));
         let queried = index.answer_scores_by_query(&terms).unwrap();
-        assert_eq!(
-            summed.keys().collect::<Vec<_>>(),
-            queried.keys().collect::<Vec<_>>()
-        );
+        let scored: Vec<u32> = (0..summed.len() as u32)
+            .filter(|&doc| summed[doc as usize] > 0.0)
+            .collect();
+        assert_eq!(scored, queried.keys().copied().collect::<Vec<_>>());
         for (doc, score) in &queried {
+            let sum = summed[*doc as usize];
             assert!(
-                (summed[doc] - score).abs() <= 1e-4 * score.max(1.0),
-                "doc {doc}: {} vs {score}",
-                summed[doc]
+                (sum - score).abs() <= 1e-4 * score.max(1.0),
+                "doc {doc}: {sum} vs {score}"
             );
         }
         assert!(queried.len() > 10);
