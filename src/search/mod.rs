@@ -303,16 +303,11 @@ impl BankIndex {
                 boosted(terms_query(self.fields.answer, &terms), 0.5),
             ),
         ]);
-        let hits = self.searcher.search(
-            &query,
-            &TopDocs::with_limit(self.docs.len().max(1)).order_by_score(),
-        )?;
+        let scores = self.searcher.search(&query, &EveryScore)?;
         let mut per_question = vec![0.0f32; self.question_count];
-        for (score, addr) in hits {
-            if let Some(meta) = self.docs.get(addr.doc_id as usize) {
-                if let Some(slot) = per_question.get_mut(meta.question) {
-                    *slot = slot.max(score);
-                }
+        for (meta, score) in self.docs.iter().zip(scores) {
+            if let Some(slot) = per_question.get_mut(meta.question) {
+                *slot = slot.max(score);
             }
         }
         let mut ranked: Vec<(usize, f32)> = per_question
@@ -363,6 +358,52 @@ fn terms_query(field: tantivy::schema::Field, terms: &[String]) -> BooleanQuery 
         })
         .collect();
     BooleanQuery::new(clauses)
+}
+
+/// Collects the score of every matching document into a vector indexed by
+/// document id (zero where nothing matched). Search wants every question's
+/// best score, not a top few: a top-k collector kept a heap of all documents
+/// and was 60% of a lookup's instructions.
+struct EveryScore;
+
+/// [`EveryScore`] within the bank index's single segment.
+struct SegmentScores(Vec<f32>);
+
+impl tantivy::collector::Collector for EveryScore {
+    type Fruit = Vec<f32>;
+    type Child = SegmentScores;
+
+    fn for_segment(
+        &self,
+        _segment: tantivy::SegmentOrdinal,
+        reader: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentScores> {
+        Ok(SegmentScores(vec![0.0; reader.max_doc() as usize]))
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, segments: Vec<Vec<f32>>) -> tantivy::Result<Vec<f32>> {
+        // The index is built as one segment (checked at build), so doc ids
+        // are global; more segments would be laid end to end in order.
+        Ok(segments.into_iter().flatten().collect())
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentScores {
+    type Fruit = Vec<f32>;
+
+    fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
+        if let Some(slot) = self.0.get_mut(doc as usize) {
+            *slot = score;
+        }
+    }
+
+    fn harvest(self) -> Vec<f32> {
+        self.0
+    }
 }
 
 fn boosted(query: BooleanQuery, boost: f32) -> Box<dyn Query> {
