@@ -50,3 +50,105 @@ fn a_missing_input_file_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("no/such.jsonl"));
 }
+
+/// `n` short answers, alternating bank ids, with ids `r0`, `r1`, ….
+fn many_rows(n: usize) -> String {
+    let questions = ["explain-plans", "idempotency-keys", "circuit-breakers"];
+    (0..n)
+        .map(|i| {
+            let q = questions[i % questions.len()];
+            format!(
+                r#"{{"id":"r{i}","question_id":"{q}","answer":"Answer {i}: add an index, use a key, trip the breaker after {i} failures."}}"#
+            ) + "\n"
+        })
+        .collect()
+}
+
+#[test]
+fn results_keep_input_order_across_batches_and_threads() {
+    // More lines than one batch, so several batches and both threads run.
+    let input = many_rows(5_000);
+    let two = assay(
+        &["grade", "--input", "-", "--output", "-", "--threads", "2"],
+        Some(&input),
+    );
+    assert!(two.status.success(), "{}", stderr(&two));
+    let lines: Vec<serde_json::Value> = stdout(&two)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5_000);
+    for (i, line) in lines.iter().enumerate() {
+        assert_eq!(line["id"], format!("r{i}"));
+        assert_eq!(line["line"], i + 1);
+    }
+    // One thread writes the very same bytes: order and scores do not depend on
+    // how the work was shared out.
+    let one = assay(
+        &["grade", "--input", "-", "--output", "-", "--threads", "1"],
+        Some(&input),
+    );
+    assert_eq!(stdout(&one), stdout(&two));
+    let report = stderr(&two);
+    assert!(report.contains("graded 5000 answers in"), "{report}");
+    assert!(report.contains("answers/s on 2 threads"), "{report}");
+}
+
+#[test]
+fn bad_lines_are_reported_with_their_numbers_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("input.jsonl");
+    let good = many_rows(2);
+    let mut lines = good.lines();
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(lines.next().unwrap().as_bytes());
+    bytes.extend_from_slice(b"\n{\"id\":\"x\",\"answer\":\"caf\xe9\"}\n");
+    // Longer than any line `assay grade` reads (4 MiB).
+    bytes.extend_from_slice(format!("{{\"answer\":\"{}\"}}\n", "a".repeat(5 << 20)).as_bytes());
+    bytes.extend_from_slice(b"{\"id\": \"no answer\"}\n\n");
+    bytes.extend_from_slice(lines.next().unwrap().as_bytes());
+    bytes.push(b'\n');
+    std::fs::write(&path, &bytes).unwrap();
+    let input = path.to_str().unwrap();
+
+    let out = assay(&["grade", "--input", input, "--output", "-"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(u64, Option<&str>)> = results
+        .iter()
+        .map(|r| (r["line"].as_u64().unwrap(), r["error"]["code"].as_str()))
+        .collect();
+    // The blank line 5 is not a row; every other line has its result, in order.
+    assert_eq!(
+        summary,
+        [
+            (1, None),
+            (2, Some("invalid_input")),
+            (3, Some("invalid_input")),
+            (4, Some("invalid_input")),
+            (6, None)
+        ]
+    );
+    let report = stderr(&out);
+    assert!(
+        report.contains(&format!("skipping {input}:2: the line is not UTF-8")),
+        "{report}"
+    );
+    let long = r#"{"answer":""#.len() + (5 << 20) + 2;
+    assert!(
+        report.contains(&format!("skipping {input}:3: the line is {long} bytes long")),
+        "{report}"
+    );
+    assert!(
+        report.contains(&format!("skipping {input}:4: missing field `answer`")),
+        "{report}"
+    );
+    let failed = report.lines().map(|l| l.split_whitespace().collect::<Vec<_>>());
+    assert!(
+        failed.into_iter().any(|words| words == ["failed", "3"]),
+        "{report}"
+    );
+}

@@ -37,12 +37,19 @@ pub fn assay(args: &[&str], stdin: Option<&str>) -> Output {
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let mut child = cmd.spawn().expect("assay starts");
-    if let Some(mut pipe) = child.stdin.take() {
-        if let Some(text) = stdin {
-            pipe.write_all(text.as_bytes()).expect("stdin accepts input");
-        }
+    // Feed standard input from another thread: `assay grade` streams, writing
+    // results while it still reads, so writing all input first could fill
+    // the output pipe and leave both sides waiting.
+    let feeder = child.stdin.take().map(|mut pipe| {
+        let text = stdin.unwrap_or_default().to_owned();
+        std::thread::spawn(move || pipe.write_all(text.as_bytes()))
+    });
+    let output = child.wait_with_output().expect("assay finishes");
+    if let Some(feeder) = feeder {
+        // A command that exits without reading everything closes the pipe.
+        let _ = feeder.join();
     }
-    child.wait_with_output().expect("assay finishes")
+    output
 }
 
 /// Standard output as text.

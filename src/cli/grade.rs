@@ -1,14 +1,33 @@
 //! `assay grade`: evaluate a JSONL file and, with grades, report agreement.
+//!
+//! Built for backfills: the input streams through in batches (memory stays
+//! flat on a file of any size), each batch is evaluated on every core, results
+//! are written in input order, a malformed line is reported with its number
+//! and skipped, and a progress bar with rate and ETA is drawn when standard
+//! error is a terminal.
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use assay::grade::{self, Agreement, GradeInput, GradeOutput, RATINGS};
+use assay::grade::lines::{BoundedLines, Line};
+use assay::grade::{self, Agreement, AgreementBuilder, GradeInput, Observation, RATINGS};
 use assay::Evaluator;
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+
+/// Longest input line read, in bytes: an answer of the longest length
+/// evaluated ([`assay::score::MAX_ANSWER_BYTES`]) with room for JSON escapes.
+const MAX_LINE_BYTES: usize = 4 * assay::score::MAX_ANSWER_BYTES;
+/// Lines evaluated together: enough to keep every core busy, few enough that
+/// memory stays small.
+const BATCH_LINES: usize = 2048;
+/// Input bytes per batch at most, whatever the line count.
+const BATCH_BYTES: u64 = 8 << 20;
 
 /// Arguments of `assay grade`.
 #[derive(Debug, clap::Args)]
@@ -22,67 +41,95 @@ pub struct Args {
     /// Print the agreement report as JSON instead of a table.
     #[arg(long)]
     json: bool,
+    /// Threads evaluating answers [default: one per core].
+    #[arg(long)]
+    threads: Option<usize>,
+}
+
+/// One input line, evaluated.
+struct Graded {
+    /// The result line, serialised, when results are written.
+    json: Vec<u8>,
+    observation: Observation,
+    split: Option<String>,
+    /// Why the line was skipped, for standard error.
+    skipped: Option<String>,
 }
 
 pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
-    let reader: Box<dyn BufRead> = if args.input.as_os_str() == "-" {
-        Box::new(BufReader::new(std::io::stdin()))
+    let name = args.input.display().to_string();
+    let (reader, size): (Box<dyn BufRead>, Option<u64>) = if args.input.as_os_str() == "-" {
+        (Box::new(BufReader::new(std::io::stdin())), None)
     } else {
-        let file = File::open(&args.input).with_context(|| format!("opening {}", args.input.display()))?;
-        Box::new(BufReader::new(file))
+        let file = File::open(&args.input).with_context(|| format!("opening {name}"))?;
+        let size = file.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
+        (Box::new(BufReader::with_capacity(1 << 16, file)), size)
     };
+    let to_stdout = args.output.as_ref().is_some_and(|p| p.as_os_str() == "-");
     let mut writer: Option<Box<dyn Write>> = match &args.output {
         None => None,
-        Some(p) if p.as_os_str() == "-" => Some(Box::new(BufWriter::new(std::io::stdout().lock()))),
+        Some(_) if to_stdout => Some(Box::new(BufWriter::new(std::io::stdout().lock()))),
         Some(p) => Some(Box::new(BufWriter::new(
             File::create(p).with_context(|| format!("creating {}", p.display()))?,
         ))),
     };
-    let mut outputs: Vec<(Option<String>, GradeOutput)> = Vec::new();
-    for (i, line) in reader.lines().enumerate() {
-        let number = i + 1;
-        let line = line.with_context(|| format!("reading line {number} of {}", args.input.display()))?;
-        if line.trim().is_empty() {
-            continue;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()
+        .context("starting the grading threads")?;
+
+    let mut lines = BoundedLines::new(reader, MAX_LINE_BYTES);
+    let progress = Progress::new(size);
+    let started = Instant::now();
+    let mut answers = 0u64;
+    let mut sets: BTreeMap<String, AgreementBuilder> = BTreeMap::new();
+    loop {
+        let batch = read_batch(&mut lines).with_context(|| format!("reading {name}"))?;
+        if batch.is_empty() {
+            break;
         }
-        let (split, output) = match serde_json::from_str::<serde_json::Value>(&line) {
-            Ok(value) => {
-                let split = value.get("split").and_then(|s| s.as_str()).map(str::to_owned);
-                match serde_json::from_value::<GradeInput>(value) {
-                    Ok(input) => (split, grade::grade_one(evaluator, number, input)),
-                    Err(e) => (split, invalid(&args, number, e)),
-                }
+        let serialise = writer.is_some();
+        let results: Vec<Graded> = pool.install(|| {
+            batch
+                .into_par_iter()
+                .filter_map(|line| grade_line(evaluator, &name, line, serialise))
+                .collect()
+        });
+        for graded in results {
+            if let Some(message) = &graded.skipped {
+                progress.bar.suspend(|| eprintln!("skipping {message}"));
             }
-            Err(e) => (None, invalid(&args, number, e)),
-        };
-        if let Some(w) = writer.as_mut() {
-            serde_json::to_writer(&mut *w, &output)?;
-            w.write_all(b"\n")?;
+            if let Some(w) = writer.as_mut() {
+                w.write_all(&graded.json)?;
+            }
+            sets.entry("all".into()).or_default().add(&graded.observation);
+            if let Some(split) = graded.split {
+                sets.entry(split).or_default().add(&graded.observation);
+            }
+            answers += 1;
         }
-        outputs.push((split, output));
+        progress.update(lines.consumed(), answers, started.elapsed());
     }
     if let Some(mut w) = writer {
         w.flush()?;
     }
+    progress.bar.finish_and_clear();
+    let elapsed = started.elapsed();
+    eprintln!(
+        "graded {answers} answers in {:.2} s: {:.0} answers/s on {} threads",
+        elapsed.as_secs_f64(),
+        rate(answers, elapsed),
+        pool.current_num_threads()
+    );
 
-    let mut sets: BTreeMap<String, Vec<GradeOutput>> = BTreeMap::new();
-    for (split, output) in &outputs {
-        sets.entry("all".into()).or_default().push(output.clone());
-        if let Some(split) = split {
-            sets.entry(split.clone()).or_default().push(output.clone());
-        }
-    }
-    let reports: BTreeMap<String, Agreement> = sets
-        .iter()
-        .map(|(k, v)| (k.clone(), grade::agreement(v)))
-        .collect();
+    let reports: BTreeMap<String, Agreement> = sets.into_iter().map(|(k, v)| (k, v.finish())).collect();
     let text = if args.json {
         format!("{}\n", serde_json::to_string_pretty(&reports)?)
     } else {
         table(&reports)
     };
     // Results on stdout push the report to stderr, so the two never mix.
-    if args.output.as_ref().is_some_and(|p| p.as_os_str() == "-") {
+    if to_stdout {
         eprint!("{text}");
     } else {
         print!("{text}");
@@ -90,10 +137,98 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn invalid(args: &Args, number: usize, e: serde_json::Error) -> GradeOutput {
-    let message = format!("{}:{number}: {e}", args.input.display());
-    eprintln!("skipping {message}");
-    grade::invalid_line(number, message)
+/// The next lines to evaluate together: up to [`BATCH_LINES`] lines or
+/// [`BATCH_BYTES`] of input.
+fn read_batch<R: BufRead>(lines: &mut BoundedLines<R>) -> std::io::Result<Vec<Line>> {
+    let mut batch = Vec::new();
+    let until = lines.consumed() + BATCH_BYTES;
+    while batch.len() < BATCH_LINES && lines.consumed() < until {
+        match lines.next_line()? {
+            Some(line) => batch.push(line),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+/// Evaluates one line; `None` for a blank line, which is not a row.
+fn grade_line(evaluator: &Evaluator, name: &str, line: Line, serialise: bool) -> Option<Graded> {
+    let number = line.number;
+    let (output, skipped) = match line.text {
+        Err(problem) => {
+            let message = format!("{name}:{number}: {problem}");
+            (grade::invalid_line(number, None, message.clone()), Some(message))
+        }
+        Ok(text) if text.trim().is_empty() => return None,
+        Ok(text) => match serde_json::from_str::<GradeInput>(&text) {
+            Ok(input) => (grade::grade_one(evaluator, number, input), None),
+            Err(e) => {
+                // Still count the row in its half when the JSON says which.
+                let split = serde_json::from_str::<serde_json::Value>(&text)
+                    .ok()
+                    .and_then(|v| v.get("split")?.as_str().map(str::to_owned));
+                let message = format!("{name}:{number}: {e}");
+                (grade::invalid_line(number, split, message.clone()), Some(message))
+            }
+        },
+    };
+    let mut json = Vec::new();
+    if serialise {
+        // Serialising plain data to a vector cannot fail; an empty line would
+        // only hide a bug, so say so in the line instead.
+        if serde_json::to_writer(&mut json, &output).is_err() {
+            json = br#"{"error":{"code":"serialisation_failed"}}"#.to_vec();
+        }
+        json.push(b'\n');
+    }
+    Some(Graded {
+        json,
+        observation: output.observation(),
+        split: output.split,
+        skipped,
+    })
+}
+
+/// Answers per second.
+fn rate(answers: u64, elapsed: Duration) -> f64 {
+    answers as f64 / elapsed.as_secs_f64().max(1e-9)
+}
+
+/// The progress bar on standard error: drawn only on a terminal.
+struct Progress {
+    bar: ProgressBar,
+}
+
+impl Progress {
+    /// A bar over `size` bytes of input, or a spinner when the size is unknown.
+    fn new(size: Option<u64>) -> Self {
+        if !std::io::stderr().is_terminal() {
+            return Progress {
+                bar: ProgressBar::hidden(),
+            };
+        }
+        let (bar, template) = match size {
+            Some(size) => (
+                ProgressBar::new(size),
+                "{elapsed_precise} [{wide_bar}] {percent:>3}%  {msg}  ETA {eta}",
+            ),
+            None => (
+                ProgressBar::new_spinner(),
+                "{spinner} {elapsed_precise}  {bytes} read  {msg}",
+            ),
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style);
+        }
+        bar.enable_steady_tick(Duration::from_millis(200));
+        Progress { bar }
+    }
+
+    fn update(&self, consumed: u64, answers: u64, elapsed: Duration) {
+        self.bar.set_position(consumed);
+        self.bar
+            .set_message(format!("{answers} answers, {:.0}/s", rate(answers, elapsed)));
+    }
 }
 
 fn table(reports: &BTreeMap<String, Agreement>) -> String {
