@@ -418,3 +418,61 @@ async fn migrations_apply_once() {
     assert_eq!(second.active_keys().await.expect("counts"), 1);
     assert!(dir.path().join(assay::store::SQLITE_FILE).is_file());
 }
+
+#[tokio::test]
+async fn concurrent_writes_are_grouped_without_one_failing_the_others() {
+    for (backend, store, _keep) in every_store().await {
+        let existing = record("t", "k1", "existing", 0);
+        assert!(store
+            .record_evaluations(std::slice::from_ref(&existing), None)
+            .await
+            .expect("runs"));
+        let stale = claimed(claim(&store, "g", "sha1", Duration::ZERO).await);
+        let _taker = claimed(claim(&store, "g", "sha1", LONG).await);
+
+        // 200 requests at once: most write one record, one writes 250 (more
+        // than one INSERT statement's rows), one reuses a stored id (the
+        // database refuses it), one holds a lost idempotency lease.
+        let mut tasks = Vec::new();
+        for i in 0..200usize {
+            let store = store.clone();
+            let stale = stale.clone();
+            let mut records: Vec<EvaluationRecord> = (0..if i == 7 { 250 } else { 1 })
+                .map(|n| record("t", "k1", &format!("c{i}"), n))
+                .collect();
+            if i == 11 {
+                records[0].id = existing.id.clone();
+            }
+            tasks.push(tokio::spawn(async move {
+                let stored = response("{}");
+                let completion = (i == 13).then_some(Completion {
+                    claim: &stale,
+                    response: &stored,
+                });
+                store.record_evaluations(&records, completion).await
+            }));
+        }
+        let scope = Scope::Tenant("t".into());
+        for (i, task) in tasks.into_iter().enumerate() {
+            let outcome = task.await.expect("the task runs");
+            match i {
+                11 => assert!(outcome.is_err(), "{backend}: a duplicate id must fail"),
+                13 => assert!(!outcome.expect("runs"), "{backend}: a lost lease writes nothing"),
+                _ => assert!(outcome.expect("runs"), "{backend}: request {i}"),
+            }
+            let filter = RecordFilter {
+                candidate_ref: Some(format!("c{i}")),
+                question_id: None,
+                before: None,
+                limit: 500,
+            };
+            let page = store.evaluations(&scope, &filter).await.expect("reads");
+            let expected = match i {
+                7 => 250,
+                11 | 13 => 0,
+                _ => 1,
+            };
+            assert_eq!(page.records.len(), expected, "{backend}: request {i}");
+        }
+    }
+}

@@ -11,6 +11,7 @@ mod idempotency;
 mod keys;
 mod questions;
 mod records;
+mod writer;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
@@ -62,6 +63,9 @@ pub enum StoreError {
     /// A query failed.
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// The record writer task is gone (its runtime shut down).
+    #[error("the record writer has stopped")]
+    WriterStopped,
     /// A stored value is not what this build wrote.
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
@@ -172,6 +176,9 @@ fn millis(duration: Duration) -> i64 {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// The group-commit writer of evaluation records, started on first use
+    /// (on the runtime that first writes) and shared by every clone.
+    writer: std::sync::Arc<std::sync::OnceLock<writer::RecordWriter>>,
 }
 
 impl Store {
@@ -226,7 +233,11 @@ impl Store {
             source,
         })?;
         migrator().run(&pool).await?;
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            writer: Default::default(),
+        })
     }
 
     /// The backend in use.
@@ -249,10 +260,7 @@ impl Store {
     /// statement on SQLite, so two writers wait for each other instead of
     /// failing when a read lock cannot be upgraded.
     async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
-        })
+        begin_write(&self.pool, self.backend).await
     }
 
     /// Makes sure `tenant` exists.
@@ -264,6 +272,14 @@ impl Store {
             .await?;
         Ok(())
     }
+}
+
+/// [`Store::begin_write`] on a bare pool, for the record writer.
+async fn begin_write(pool: &AnyPool, backend: Backend) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+    Ok(match backend {
+        Backend::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await?,
+        Backend::Postgres => pool.begin().await?,
+    })
 }
 
 /// The migrations compiled into the binary.

@@ -4,7 +4,8 @@
 use sqlx::any::AnyArguments;
 use sqlx::{Arguments, Row};
 
-use super::idempotency::{complete_in, Completion};
+use super::idempotency::Completion;
+use super::writer::RecordWriter;
 use super::{Result, Store, StoreError};
 
 /// One stored evaluation.
@@ -143,8 +144,12 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<RecordSummary> {
 
 impl Store {
     /// Stores `records` and, when given, completes an idempotency claim with
-    /// the response that reports them, all in one transaction. `false` (and
-    /// nothing stored) when the claim's lease was lost.
+    /// the response that reports them, all in one transaction, and returns
+    /// once it has committed. `false` (and nothing stored) when the claim's
+    /// lease was lost.
+    ///
+    /// The transaction is a group commit ([`super::writer`]): it also holds
+    /// the writes of other requests that queued meanwhile.
     pub async fn record_evaluations(
         &self,
         records: &[EvaluationRecord],
@@ -153,35 +158,11 @@ impl Store {
         if records.is_empty() && completion.is_none() {
             return Ok(true);
         }
-        let mut tx = self.begin_write().await?;
-        if let Some(completion) = completion {
-            if !complete_in(&mut tx, completion).await? {
-                tx.rollback().await?;
-                return Ok(false);
-            }
-        }
-        for r in records {
-            sqlx::query(
-                "INSERT INTO evaluations (id, tenant_id, key_id, question_id, candidate_ref, answer, \
-                 score, rating, result, scoring_version, created_ms) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-            )
-            .bind(&r.id)
-            .bind(&r.tenant)
-            .bind(&r.key_id)
-            .bind(&r.question_id)
-            .bind(&r.candidate_ref)
-            .bind(&r.answer)
-            .bind(r.score)
-            .bind(&r.rating)
-            .bind(&r.result)
-            .bind(&r.scoring_version)
-            .bind(r.created_ms)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(true)
+        let writer = self
+            .writer
+            .get_or_init(|| RecordWriter::start(self.pool.clone(), self.backend));
+        let completion = completion.map(|c| (c.claim.clone(), c.response.clone()));
+        writer.write(records.to_vec(), completion).await
     }
 
     /// Record `id`, when `scope` may see it.
