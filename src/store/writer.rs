@@ -135,9 +135,9 @@ async fn write_group(pool: &AnyPool, backend: Backend, group: &[Job]) -> Result<
 }
 
 /// One multi-row INSERT of `records`.
-async fn insert_records<'q>(
+async fn insert_records(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    records: &[&'q EvaluationRecord],
+    records: &[&EvaluationRecord],
 ) -> Result<()> {
     const COLUMNS: usize = 11;
     let mut sql = String::from(
