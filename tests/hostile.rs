@@ -78,7 +78,7 @@ fn unusual_question_ids_are_refused_cleanly() {
 #[test]
 fn unusual_wordings_are_looked_up_without_panicking() {
     for wording in ["", "?", "🔥🔥", "the the the", &"cache ".repeat(5_000), "\u{0}"] {
-        let lookup = evaluator().lookup(wording).expect("looks up");
+        let lookup = evaluator().lookup(wording);
         assert!(lookup.candidates.len() <= 3);
     }
 }

@@ -16,7 +16,7 @@ pub struct Args {
 pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     match args.wording {
         Some(wording) => {
-            let found = describe(evaluator, &wording)?;
+            let found = describe(evaluator, &wording);
             println!("{}", serde_json::to_string_pretty(&found)?);
             let known = found.get("question_id").is_some_and(|v| !v.is_null());
             Ok(if known {
@@ -29,7 +29,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
             for line in std::io::stdin().lock().lines() {
                 let line = line?;
                 if !line.trim().is_empty() {
-                    println!("{}", serde_json::to_string(&describe(evaluator, &line)?)?);
+                    println!("{}", serde_json::to_string(&describe(evaluator, &line))?);
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -37,15 +37,15 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn describe(evaluator: &Evaluator, wording: &str) -> anyhow::Result<serde_json::Value> {
-    let lookup = evaluator.lookup(wording)?;
+fn describe(evaluator: &Evaluator, wording: &str) -> serde_json::Value {
+    let lookup = evaluator.lookup(wording);
     let id = |i: usize| evaluator.bank().questions()[i].id.to_string();
-    Ok(serde_json::json!({
+    serde_json::json!({
         "wording": wording,
         "question_id": lookup.best.map(|b| id(b.question)),
         "confidence": lookup.best.map(|b| b.confidence),
         "candidates": lookup.candidates.iter().map(|c| serde_json::json!({
             "question_id": id(c.question), "confidence": c.confidence
         })).collect::<Vec<_>>(),
-    }))
+    })
 }

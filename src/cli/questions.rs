@@ -18,7 +18,7 @@ pub struct Args {
 pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     let questions = evaluator.bank().questions();
     let listed: Vec<usize> = match &args.search {
-        Some(text) => evaluator.search(text, 10)?.into_iter().map(|(i, _)| i).collect(),
+        Some(text) => evaluator.search(text, 10).into_iter().map(|(i, _)| i).collect(),
         None => (0..questions.len()).collect(),
     };
     if args.json {

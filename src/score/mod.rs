@@ -245,13 +245,13 @@ impl Evaluator {
     }
 
     /// Finds the bank question a free-text wording means.
-    pub fn lookup(&self, wording: &str) -> Result<Lookup> {
-        Ok(self.index.lookup(&self.analyzer, wording)?)
+    pub fn lookup(&self, wording: &str) -> Lookup {
+        self.index.lookup(&self.analyzer, wording)
     }
 
     /// Questions ranked by relevance to `text`, best first: `(question, score)`.
-    pub fn search(&self, text: &str, limit: usize) -> Result<Vec<(usize, f32)>> {
-        Ok(self.index.search(&self.analyzer, text, limit)?)
+    pub fn search(&self, text: &str, limit: usize) -> Vec<(usize, f32)> {
+        self.index.search(&self.analyzer, text, limit)
     }
 
     /// Ids of the questions closest to an unknown `id`: by spelling, then by meaning.
@@ -266,12 +266,10 @@ impl Evaluator {
         by_spelling.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
         let mut out: Vec<String> = by_spelling.into_iter().map(|(_, id)| id.to_owned()).collect();
         let words = id.replace(['-', '_'], " ");
-        if let Ok(found) = self.search(&words, 3) {
-            for (qi, _) in found {
-                let candidate = self.bank.questions()[qi].id.to_string();
-                if !out.contains(&candidate) {
-                    out.push(candidate);
-                }
+        for (qi, _) in self.search(&words, 3) {
+            let candidate = self.bank.questions()[qi].id.to_string();
+            if !out.contains(&candidate) {
+                out.push(candidate);
             }
         }
         out.truncate(3);
@@ -298,7 +296,7 @@ impl Evaluator {
                 max: MAX_ANSWER_BYTES,
             });
         }
-        let lookup = self.lookup(wording)?;
+        let lookup = self.lookup(wording);
         let Some(best) = lookup.best else {
             return Err(Error::UnknownQuestion {
                 query: wording.to_owned(),

@@ -8,7 +8,7 @@
 
 use serde::Serialize;
 
-use super::{BankIndex, IndexError};
+use super::BankIndex;
 use crate::text::Analyzer;
 
 /// Below this confidence a wording is refused as an unknown question.
@@ -37,14 +37,14 @@ pub struct Lookup {
 
 impl BankIndex {
     /// Finds the bank question `wording` means.
-    pub fn lookup(&self, analyzer: &Analyzer, wording: &str) -> Result<Lookup, IndexError> {
+    pub fn lookup(&self, analyzer: &Analyzer, wording: &str) -> Lookup {
         let terms = analyzer.content_stems(wording);
-        let ranked = self.search(analyzer, wording, CANDIDATES * 2)?;
+        let ranked = self.search(analyzer, wording, CANDIDATES * 2);
         let Some(&(_, top_score)) = ranked.first() else {
-            return Ok(Lookup {
+            return Lookup {
                 best: None,
                 candidates: Vec::new(),
-            });
+            };
         };
         let mut candidates: Vec<QuestionMatch> = ranked
             .iter()
@@ -71,6 +71,6 @@ impl BankIndex {
             .first()
             .copied()
             .filter(|c| c.confidence >= MIN_CONFIDENCE);
-        Ok(Lookup { best, candidates })
+        Lookup { best, candidates }
     }
 }

@@ -13,9 +13,9 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap;
 
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::TermQuery;
 use tantivy::schema::{IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
-use tantivy::{doc, Index, IndexReader, Searcher, Term};
+use tantivy::{doc, Index, Searcher, Term};
 
 pub use lookup::{Lookup, QuestionMatch, MIN_CONFIDENCE};
 
@@ -61,25 +61,96 @@ struct Fields {
     vocabulary: tantivy::schema::Field,
 }
 
-/// The in-memory search index over a bank. Immutable once built; `Send + Sync`.
+/// The search index over a bank. Immutable once built; `Send + Sync`.
+///
+/// tantivy indexes the bank and scores every term once at build; the index
+/// keeps those scores and drops tantivy's, so a search is a few sums over
+/// short lists with no query to plan and no segment to open.
 pub struct BankIndex {
-    searcher: Searcher,
-    // Kept so the searcher's segments stay open for the index's lifetime.
-    _reader: IndexReader,
-    fields: Fields,
     docs: Vec<DocMeta>,
     question_count: usize,
     /// Per question: every stem its wordings and rubric use, for lookup confidence.
     question_terms: Vec<BTreeSet<String>>,
-    /// Every stem of any model answer, numbered in sorted order: the index
-    /// into `postings`. Sorted numbering makes the sums below add their terms
-    /// in one fixed order, so scores are identical on every run.
-    term_ids: FxHashMap<String, u32>,
-    /// Per term id: its BM25 score in each model-answer document that holds
-    /// it, asked of tantivy once at build. A disjunction's BM25 score is the
-    /// sum of its terms' scores, so similarity sums these instead of running
-    /// a many-clause query per answer.
+    /// Per-term BM25 scores of each field, asked of tantivy once at build:
+    /// a disjunction's BM25 score is the sum of its terms' scores, so search
+    /// and similarity add these up instead of running a many-clause query.
+    scores: FieldScores,
+}
+
+/// [`TermScores`] of the three fields.
+#[derive(Debug, Default)]
+struct FieldScores {
+    wording: TermScores,
+    answer: TermScores,
+    vocabulary: TermScores,
+}
+
+/// Every term of one field, numbered in sorted order (the index into
+/// `postings`), and per term its BM25 score in each document that holds it.
+/// Sorted numbering makes sums add their terms in one fixed order, so scores
+/// are identical on every run.
+#[derive(Debug, Default)]
+struct TermScores {
+    ids: FxHashMap<String, u32>,
     postings: Vec<Vec<(u32, f32)>>,
+}
+
+impl TermScores {
+    /// Reads every term of `field` from the index's term dictionary and asks
+    /// tantivy for its score in every document.
+    fn build(searcher: &Searcher, field: tantivy::schema::Field) -> Result<TermScores, IndexError> {
+        let mut terms = Vec::new();
+        for segment in searcher.segment_readers() {
+            let inverted = segment.inverted_index(field)?;
+            let mut stream = inverted.terms().stream().map_err(tantivy::TantivyError::from)?;
+            while stream.advance() {
+                if let Ok(term) = std::str::from_utf8(stream.key()) {
+                    terms.push(term.to_owned());
+                }
+            }
+        }
+        terms.sort_unstable();
+        terms.dedup();
+        let limit = searcher.num_docs().max(1) as usize;
+        let mut built = TermScores {
+            ids: FxHashMap::default(),
+            postings: Vec::with_capacity(terms.len()),
+        };
+        built.ids.reserve(terms.len());
+        for (id, term) in terms.into_iter().enumerate() {
+            let query = TermQuery::new(Term::from_field_text(field, &term), IndexRecordOption::WithFreqs);
+            let mut hits: Vec<(u32, f32)> = searcher
+                .search(&query, &TopDocs::with_limit(limit).order_by_score())?
+                .into_iter()
+                .map(|(score, addr)| (addr.doc_id, score))
+                .collect();
+            hits.sort_by_key(|&(doc, _)| doc);
+            built.postings.push(hits);
+            built.ids.insert(term, id as u32);
+        }
+        Ok(built)
+    }
+
+    /// The ids of those `stems` the field holds, sorted, repeats kept.
+    fn ids<'a>(&self, stems: impl IntoIterator<Item = &'a str>) -> Vec<u32> {
+        let mut ids: Vec<u32> = stems
+            .into_iter()
+            .filter_map(|stem| self.ids.get(stem).copied())
+            .collect();
+        ids.sort_unstable();
+        ids
+    }
+
+    /// Adds `weight` times each term's score to `scores`, by document id.
+    fn add(&self, ids: &[u32], weight: f32, scores: &mut [f32]) {
+        for &id in ids {
+            for &(doc, score) in self.postings.get(id as usize).into_iter().flatten() {
+                if let Some(slot) = scores.get_mut(doc as usize) {
+                    *slot += weight * score;
+                }
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for BankIndex {
@@ -94,9 +165,19 @@ impl std::fmt::Debug for BankIndex {
 /// Memory for the single indexing thread: tantivy's minimum, plenty for a bank.
 const WRITER_MEMORY: usize = 15_000_000;
 
-impl BankIndex {
-    /// Indexes `bank`: wordings, model answers and rubric vocabulary.
-    pub fn build(bank: &Bank, analyzer: &Analyzer) -> Result<BankIndex, IndexError> {
+/// The tantivy index of a bank, alive only while [`BankIndex::build`] reads
+/// its term scores.
+struct Indexed {
+    searcher: Searcher,
+    fields: Fields,
+    docs: Vec<DocMeta>,
+    question_terms: Vec<BTreeSet<String>>,
+}
+
+impl Indexed {
+    /// Indexes `bank` in RAM: one document per wording, per model answer, and
+    /// per question for its rubric vocabulary.
+    fn build(bank: &Bank, analyzer: &Analyzer) -> Result<Indexed, IndexError> {
         let indexing = TextFieldIndexing::default()
             .set_tokenizer(TOKENIZER_NAME)
             .set_index_option(IndexRecordOption::WithFreqs);
@@ -116,7 +197,6 @@ impl BankIndex {
         let mut writer = index.writer_with_num_threads(1, WRITER_MEMORY)?;
         let mut docs = Vec::new();
         let mut question_terms = Vec::with_capacity(bank.questions().len());
-        let mut answer_terms = BTreeSet::new();
         for (qi, q) in bank.questions().iter().enumerate() {
             for wording in q.all_wordings() {
                 writer.add_document(doc!(fields.wording => wording.as_str()))?;
@@ -147,9 +227,7 @@ impl BankIndex {
                 terms.extend(analyzer.content_stems(text));
             }
             for answer in &q.model_answers {
-                let stems = analyzer.content_stems(answer.text.as_str());
-                answer_terms.extend(stems.iter().cloned());
-                terms.extend(stems);
+                terms.extend(analyzer.content_stems(answer.text.as_str()));
             }
             question_terms.push(terms);
         }
@@ -159,22 +237,37 @@ impl BankIndex {
         if searcher.segment_readers().len() > 1 {
             return Err(IndexError::Segments(searcher.segment_readers().len()));
         }
-        let mut built = BankIndex {
+        Ok(Indexed {
             searcher,
-            _reader: reader,
             fields,
             docs,
-            question_count: bank.questions().len(),
             question_terms,
-            term_ids: FxHashMap::default(),
-            postings: Vec::new(),
+        })
+    }
+}
+
+impl BankIndex {
+    /// Indexes `bank`: wordings, model answers and rubric vocabulary.
+    pub fn build(bank: &Bank, analyzer: &Analyzer) -> Result<BankIndex, IndexError> {
+        let indexed = Indexed::build(bank, analyzer)?;
+        let (searcher, fields) = (&indexed.searcher, indexed.fields);
+        let scores = FieldScores {
+            wording: TermScores::build(searcher, fields.wording)?,
+            answer: TermScores::build(searcher, fields.answer)?,
+            vocabulary: TermScores::build(searcher, fields.vocabulary)?,
         };
-        built.score_terms(answer_terms)?;
-        built.compute_self_scores(bank, analyzer)?;
+        let mut built = BankIndex {
+            docs: indexed.docs,
+            question_count: bank.questions().len(),
+            question_terms: indexed.question_terms,
+            scores,
+        };
+        built.compute_self_scores(bank, analyzer);
         Ok(built)
     }
 
-    fn compute_self_scores(&mut self, bank: &Bank, analyzer: &Analyzer) -> Result<(), IndexError> {
+    /// Records each model answer's score against its own terms.
+    fn compute_self_scores(&mut self, bank: &Bank, analyzer: &Analyzer) {
         let mut doc_id = 0usize;
         let mut updates = Vec::new();
         for q in bank.questions() {
@@ -193,70 +286,18 @@ impl BankIndex {
                 meta.self_score = score;
             }
         }
-        Ok(())
     }
 
-    /// Asks tantivy, once per term, for its BM25 score in every model answer.
-    fn score_terms(&mut self, terms: BTreeSet<String>) -> Result<(), IndexError> {
-        let limit = self.docs.len().max(1);
-        self.term_ids.reserve(terms.len());
-        self.postings.reserve(terms.len());
-        for (id, term) in terms.into_iter().enumerate() {
-            let query = TermQuery::new(
-                Term::from_field_text(self.fields.answer, &term),
-                IndexRecordOption::WithFreqs,
-            );
-            let mut hits: Vec<(u32, f32)> = self
-                .searcher
-                .search(&query, &TopDocs::with_limit(limit).order_by_score())?
-                .into_iter()
-                .map(|(score, addr)| (addr.doc_id, score))
-                .collect();
-            hits.sort_by_key(|&(doc, _)| doc);
-            self.postings.push(hits);
-            self.term_ids.insert(term, id as u32);
-        }
-        Ok(())
-    }
-
-    /// BM25 scores of every document for a disjunction of `stems` (repeats
-    /// and stems no model answer holds are ignored), by document id: zero for
-    /// documents that hold none of them and for documents other than model
-    /// answers.
+    /// BM25 scores of every document for a disjunction of `stems` over the
+    /// model answers (repeats and stems no model answer holds are ignored),
+    /// by document id: zero for documents that hold none of them and for
+    /// documents other than model answers.
     fn answer_scores<'a>(&self, stems: impl IntoIterator<Item = &'a str>) -> Vec<f32> {
-        let mut ids: Vec<u32> = stems
-            .into_iter()
-            .filter_map(|stem| self.term_ids.get(stem).copied())
-            .collect();
-        ids.sort_unstable();
+        let mut ids = self.scores.answer.ids(stems);
         ids.dedup();
         let mut scores = vec![0.0f32; self.docs.len()];
-        for id in ids {
-            for &(doc, score) in self.postings.get(id as usize).into_iter().flatten() {
-                if let Some(slot) = scores.get_mut(doc as usize) {
-                    *slot += score;
-                }
-            }
-        }
+        self.scores.answer.add(&ids, 1.0, &mut scores);
         scores
-    }
-
-    /// The same scores from a tantivy disjunction query: the reference that
-    /// [`BankIndex::answer_scores`] must agree with.
-    #[cfg(test)]
-    fn answer_scores_by_query(
-        &self,
-        terms: &[String],
-    ) -> Result<std::collections::BTreeMap<u32, f32>, IndexError> {
-        let query = terms_query(self.fields.answer, terms);
-        let limit = self.docs.len().max(1);
-        let hits = self
-            .searcher
-            .search(&query, &TopDocs::with_limit(limit).order_by_score())?;
-        Ok(hits
-            .into_iter()
-            .map(|(score, addr)| (addr.doc_id, score))
-            .collect())
     }
 
     /// How close an answer is to each question's model answers, by question
@@ -279,31 +320,12 @@ impl BankIndex {
 
     /// Questions ranked by how well `text` matches their wordings, rubric and
     /// model answers (BM25), best first, at most `limit`.
-    pub fn search(
-        &self,
-        analyzer: &Analyzer,
-        text: &str,
-        limit: usize,
-    ) -> Result<Vec<(usize, f32)>, IndexError> {
+    pub fn search(&self, analyzer: &Analyzer, text: &str, limit: usize) -> Vec<(usize, f32)> {
         let terms = analyzer.content_stems(text);
         if terms.is_empty() {
-            return Ok(Vec::new());
+            return Vec::new();
         }
-        let query = BooleanQuery::new(vec![
-            (
-                Occur::Should,
-                boosted(terms_query(self.fields.wording, &terms), 2.0),
-            ),
-            (
-                Occur::Should,
-                boosted(terms_query(self.fields.vocabulary, &terms), 1.0),
-            ),
-            (
-                Occur::Should,
-                boosted(terms_query(self.fields.answer, &terms), 0.5),
-            ),
-        ]);
-        let scores = self.searcher.search(&query, &EveryScore)?;
+        let scores = self.field_scores(&terms);
         let mut per_question = vec![0.0f32; self.question_count];
         for (meta, score) in self.docs.iter().zip(scores) {
             if let Some(slot) = per_question.get_mut(meta.question) {
@@ -317,7 +339,23 @@ impl BankIndex {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(limit);
-        Ok(ranked)
+        ranked
+    }
+
+    /// Every document's BM25 score for a disjunction of `terms` (repeats
+    /// count again, as repeated clauses do in tantivy) over wordings (boost
+    /// 2), rubric vocabulary (1) and model answers (0.5), by document id.
+    fn field_scores(&self, terms: &[String]) -> Vec<f32> {
+        let mut scores = vec![0.0f32; self.docs.len()];
+        let stems = || terms.iter().map(String::as_str);
+        for (field, boost) in [
+            (&self.scores.wording, 2.0),
+            (&self.scores.vocabulary, 1.0),
+            (&self.scores.answer, 0.5),
+        ] {
+            field.add(&field.ids(stems()), boost, &mut scores);
+        }
+        scores
     }
 
     /// The share of `terms`' informativeness that question `question`'s
@@ -345,71 +383,6 @@ impl BankIndex {
     }
 }
 
-/// A disjunction of term queries on one field.
-fn terms_query(field: tantivy::schema::Field, terms: &[String]) -> BooleanQuery {
-    let clauses: Vec<(Occur, Box<dyn Query>)> = terms
-        .iter()
-        .map(|t| {
-            let q: Box<dyn Query> = Box::new(TermQuery::new(
-                Term::from_field_text(field, t),
-                IndexRecordOption::WithFreqs,
-            ));
-            (Occur::Should, q)
-        })
-        .collect();
-    BooleanQuery::new(clauses)
-}
-
-/// Collects the score of every matching document into a vector indexed by
-/// document id (zero where nothing matched). Search wants every question's
-/// best score, not a top few: a top-k collector kept a heap of all documents
-/// and was 60% of a lookup's instructions.
-struct EveryScore;
-
-/// [`EveryScore`] within the bank index's single segment.
-struct SegmentScores(Vec<f32>);
-
-impl tantivy::collector::Collector for EveryScore {
-    type Fruit = Vec<f32>;
-    type Child = SegmentScores;
-
-    fn for_segment(
-        &self,
-        _segment: tantivy::SegmentOrdinal,
-        reader: &tantivy::SegmentReader,
-    ) -> tantivy::Result<SegmentScores> {
-        Ok(SegmentScores(vec![0.0; reader.max_doc() as usize]))
-    }
-
-    fn requires_scoring(&self) -> bool {
-        true
-    }
-
-    fn merge_fruits(&self, segments: Vec<Vec<f32>>) -> tantivy::Result<Vec<f32>> {
-        // The index is built as one segment (checked at build), so doc ids
-        // are global; more segments would be laid end to end in order.
-        Ok(segments.into_iter().flatten().collect())
-    }
-}
-
-impl tantivy::collector::SegmentCollector for SegmentScores {
-    type Fruit = Vec<f32>;
-
-    fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
-        if let Some(slot) = self.0.get_mut(doc as usize) {
-            *slot = score;
-        }
-    }
-
-    fn harvest(self) -> Vec<f32> {
-        self.0
-    }
-}
-
-fn boosted(query: BooleanQuery, boost: f32) -> Box<dyn Query> {
-    Box::new(BoostQuery::new(Box::new(query), boost))
-}
-
 /// The rubric's own words for a question: labels, aliases, hints and tags.
 fn vocabulary_text(q: &crate::bank::Question) -> String {
     let mut parts: Vec<&str> = Vec::new();
@@ -425,29 +398,93 @@ fn vocabulary_text(q: &crate::bank::Question) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query};
 
-    #[test]
-    fn summed_term_scores_equal_tantivys_disjunction_scores() {
-        let analyzer = Analyzer::english();
-        let bank = crate::bank::embedded(&analyzer).unwrap();
-        let index = BankIndex::build(&bank, &analyzer).unwrap();
-        let answer = "We read the plan with EXPLAIN ANALYZE, add a composite index, cache in Redis, \
-                      retry with exponential backoff and jitter behind a circuit breaker, and rotate certificates.";
-        let terms = analyzer.content_stems(answer);
-        // Repeats must not count twice: pass every stem twice.
-        let summed = index.answer_scores(terms.iter().chain(&terms).map(String::as_str));
-        let queried = index.answer_scores_by_query(&terms).unwrap();
+    /// A disjunction of term queries on one field.
+    fn terms_query(field: tantivy::schema::Field, terms: &[String]) -> BooleanQuery {
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| {
+                let q: Box<dyn Query> = Box::new(TermQuery::new(
+                    Term::from_field_text(field, t),
+                    IndexRecordOption::WithFreqs,
+                ));
+                (Occur::Should, q)
+            })
+            .collect();
+        BooleanQuery::new(clauses)
+    }
+
+    /// Every document's score for `query`, by document id, from tantivy.
+    fn scores_by_query(indexed: &Indexed, query: &dyn Query) -> std::collections::BTreeMap<u32, f32> {
+        let limit = indexed.docs.len().max(1);
+        let hits = indexed
+            .searcher
+            .search(query, &TopDocs::with_limit(limit).order_by_score())
+            .unwrap();
+        hits.into_iter()
+            .map(|(score, addr)| (addr.doc_id, score))
+            .collect()
+    }
+
+    /// `summed` (dense, by doc id) equals `queried` (sparse) within rounding.
+    fn assert_same_scores(summed: &[f32], queried: &std::collections::BTreeMap<u32, f32>) {
         let scored: Vec<u32> = (0..summed.len() as u32)
             .filter(|&doc| summed[doc as usize] > 0.0)
             .collect();
         assert_eq!(scored, queried.keys().copied().collect::<Vec<_>>());
-        for (doc, score) in &queried {
+        for (doc, score) in queried {
             let sum = summed[*doc as usize];
             assert!(
                 (sum - score).abs() <= 1e-4 * score.max(1.0),
                 "doc {doc}: {sum} vs {score}"
             );
         }
+    }
+
+    #[test]
+    fn summed_term_scores_equal_tantivys_disjunction_scores() {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::embedded(&analyzer).unwrap();
+        let index = BankIndex::build(&bank, &analyzer).unwrap();
+        let indexed = Indexed::build(&bank, &analyzer).unwrap();
+        let answer = "We read the plan with EXPLAIN ANALYZE, add a composite index, cache in Redis, \
+                      retry with exponential backoff and jitter behind a circuit breaker, and rotate certificates.";
+        let terms = analyzer.content_stems(answer);
+        // Repeats must not count twice: pass every stem twice.
+        let summed = index.answer_scores(terms.iter().chain(&terms).map(String::as_str));
+        let queried = scores_by_query(&indexed, &terms_query(indexed.fields.answer, &terms));
+        assert_same_scores(&summed, &queried);
         assert!(queried.len() > 10);
+    }
+
+    #[test]
+    fn search_scores_equal_tantivys_boosted_query_over_three_fields() {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::embedded(&analyzer).unwrap();
+        let index = BankIndex::build(&bank, &analyzer).unwrap();
+        let indexed = Indexed::build(&bank, &analyzer).unwrap();
+        for wording in [
+            "How would you read a query plan and fix a slow query with an index?",
+            "Idempotency keys: how do retries avoid a double charge? Retries, retries.",
+            "Explain Rust lifetimes",
+            "mutual TLS client certificate rotation",
+        ] {
+            let terms = analyzer.content_stems(wording);
+            let boosted = |field, boost| -> (Occur, Box<dyn Query>) {
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(terms_query(field, &terms)), boost)),
+                )
+            };
+            let query = BooleanQuery::new(vec![
+                boosted(indexed.fields.wording, 2.0),
+                boosted(indexed.fields.vocabulary, 1.0),
+                boosted(indexed.fields.answer, 0.5),
+            ]);
+            let queried = scores_by_query(&indexed, &query);
+            assert!(!queried.is_empty(), "{wording}");
+            assert_same_scores(&index.field_scores(&terms), &queried);
+        }
     }
 }

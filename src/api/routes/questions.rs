@@ -105,7 +105,6 @@ pub async fn list(
     let ranked: Vec<(usize, Option<f32>)> = match query.q.as_deref().map(search_text).transpose()? {
         Some(q) => evaluator
             .search(q, questions.len())
-            .map_err(|err| ApiError::Internal(err.into()))?
             .into_iter()
             .map(|(i, score)| (i, Some(score)))
             .collect(),
@@ -404,9 +403,7 @@ pub async fn matching(
 ) -> Result<Json<MatchResponse>, ApiError> {
     let q = search_text(&query.q)?;
     let evaluator = state.catalog.evaluator(&caller.tenant);
-    let lookup = evaluator
-        .lookup(q)
-        .map_err(|err| ApiError::Internal(err.into()))?;
+    let lookup = evaluator.lookup(q);
     let questions = evaluator.bank().questions();
     let best = lookup.best.map(|b| &questions[b.question]);
     Ok(Json(MatchResponse {
