@@ -9,6 +9,7 @@
 use serde::Serialize;
 
 use super::BankIndex;
+use crate::text::frequency::informativeness;
 use crate::text::Analyzer;
 
 /// Below this confidence a wording is refused as an unknown question.
@@ -39,7 +40,13 @@ impl BankIndex {
     /// Finds the bank question `wording` means.
     pub fn lookup(&self, analyzer: &Analyzer, wording: &str) -> Lookup {
         let terms = analyzer.content_stems(wording);
-        let ranked = self.search(analyzer, wording, CANDIDATES * 2);
+        let ranked = self.search_stems(&terms, CANDIDATES * 2);
+        // Each term weighs its informativeness in general English
+        // ([`crate::text::frequency`]), so a filler word the bank never uses
+        // ("playbook") costs little and an unknown topic word ("lifetimes")
+        // costs a lot.
+        let weights: Vec<f32> = terms.iter().map(|t| informativeness(t)).collect();
+        let total: f32 = weights.iter().sum();
         let Some(&(_, top_score)) = ranked.first() else {
             return Lookup {
                 best: None,
@@ -54,7 +61,7 @@ impl BankIndex {
                 } else {
                     0.0
                 };
-                let confidence = self.term_coverage(question, &terms) * relative;
+                let confidence = self.term_coverage(question, &terms, &weights, total) * relative;
                 QuestionMatch {
                     question,
                     confidence: (confidence * 1000.0).round() / 1000.0,

@@ -8,9 +8,7 @@
 
 mod lookup;
 
-use std::collections::BTreeSet;
-
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use tantivy::collector::TopDocs;
 use tantivy::query::TermQuery;
@@ -20,7 +18,6 @@ use tantivy::{doc, Index, Searcher, Term};
 pub use lookup::{Lookup, QuestionMatch, MIN_CONFIDENCE};
 
 use crate::bank::Bank;
-use crate::text::frequency::informativeness;
 use crate::text::tokenizer::{AssayTokenizer, TOKENIZER_NAME};
 use crate::text::Analyzer;
 
@@ -70,7 +67,7 @@ pub struct BankIndex {
     docs: Vec<DocMeta>,
     question_count: usize,
     /// Per question: every stem its wordings and rubric use, for lookup confidence.
-    question_terms: Vec<BTreeSet<String>>,
+    question_terms: Vec<FxHashSet<String>>,
     /// Per-term BM25 scores of each field, asked of tantivy once at build:
     /// a disjunction's BM25 score is the sum of its terms' scores, so search
     /// and similarity add these up instead of running a many-clause query.
@@ -171,7 +168,7 @@ struct Indexed {
     searcher: Searcher,
     fields: Fields,
     docs: Vec<DocMeta>,
-    question_terms: Vec<BTreeSet<String>>,
+    question_terms: Vec<FxHashSet<String>>,
 }
 
 impl Indexed {
@@ -222,7 +219,7 @@ impl Indexed {
                 self_score: 0.0,
             });
 
-            let mut terms = BTreeSet::new();
+            let mut terms = FxHashSet::default();
             for text in q.all_wordings().map(|w| w.as_str()).chain([vocabulary.as_str()]) {
                 terms.extend(analyzer.content_stems(text));
             }
@@ -321,11 +318,15 @@ impl BankIndex {
     /// Questions ranked by how well `text` matches their wordings, rubric and
     /// model answers (BM25), best first, at most `limit`.
     pub fn search(&self, analyzer: &Analyzer, text: &str, limit: usize) -> Vec<(usize, f32)> {
-        let terms = analyzer.content_stems(text);
+        self.search_stems(&analyzer.content_stems(text), limit)
+    }
+
+    /// [`BankIndex::search`] for the content stems of a text.
+    fn search_stems(&self, terms: &[String], limit: usize) -> Vec<(usize, f32)> {
         if terms.is_empty() {
             return Vec::new();
         }
-        let scores = self.field_scores(&terms);
+        let scores = self.field_scores(terms);
         let mut per_question = vec![0.0f32; self.question_count];
         for (meta, score) in self.docs.iter().zip(scores) {
             if let Some(slot) = per_question.get_mut(meta.question) {
@@ -358,23 +359,19 @@ impl BankIndex {
         scores
     }
 
-    /// The share of `terms`' informativeness that question `question`'s
-    /// vocabulary covers. Each term weighs its informativeness in general
-    /// English ([`crate::text::frequency`]), so a filler word the bank never
-    /// uses ("playbook") costs little and an unknown topic word ("lifetimes")
-    /// costs a lot.
-    fn term_coverage(&self, question: usize, terms: &[String]) -> f32 {
+    /// The share of `terms`' weight that question `question`'s vocabulary
+    /// covers; `weights` holds each term's
+    /// [`crate::text::frequency::informativeness`], `total` their sum.
+    fn term_coverage(&self, question: usize, terms: &[String], weights: &[f32], total: f32) -> f32 {
         let Some(vocabulary) = self.question_terms.get(question) else {
             return 0.0;
         };
-        let (mut covered, mut total) = (0.0f32, 0.0f32);
-        for t in terms {
-            let weight = informativeness(t);
-            total += weight;
-            if vocabulary.contains(t) {
-                covered += weight;
-            }
-        }
+        let covered: f32 = terms
+            .iter()
+            .zip(weights)
+            .filter(|(t, _)| vocabulary.contains(t.as_str()))
+            .map(|(_, w)| w)
+            .sum();
         if total > 0.0 {
             covered / total
         } else {
