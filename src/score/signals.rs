@@ -55,21 +55,30 @@ const VAGUE_SHARE: f64 = 0.06;
 /// fluent, but nothing concrete ("I'd follow best practices and keep things
 /// scalable"). Specific means rare in general English: a tool, a technique.
 pub fn vague(analyzed: &Analyzed) -> Option<Vague> {
-    let content: Vec<&str> = analyzed
-        .tokens()
-        .iter()
-        .filter(|t| t.kind == TokenKind::Word && !t.stop)
-        .map(|t| t.stem.as_ref())
-        .collect();
-    if analyzed.word_count() < MIN_WORDS || content.is_empty() {
+    let content = || {
+        analyzed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word && !t.stop)
+            .map(|t| t.stem.as_ref())
+    };
+    let total = content().count();
+    if analyzed.word_count() < MIN_WORDS || total == 0 {
         return None;
     }
-    let specific = content
-        .iter()
-        .filter(|stem| frequency::zipf(stem).is_none_or(|z| z < SPECIFIC_ZIPF))
-        .count();
-    let share = specific as f64 / content.len() as f64;
-    (share < VAGUE_SHARE).then(|| Vague {
+    // Most answers are specific within their first few words: stop counting
+    // (and looking frequencies up) as soon as the share is reached.
+    let mut specific = 0usize;
+    for stem in content() {
+        if frequency::zipf(stem).is_none_or(|z| z < SPECIFIC_ZIPF) {
+            specific += 1;
+            if specific as f64 / total as f64 >= VAGUE_SHARE {
+                return None;
+            }
+        }
+    }
+    let share = specific as f64 / total as f64;
+    Some(Vague {
         specific_share: round3(share),
     })
 }

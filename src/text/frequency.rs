@@ -18,6 +18,7 @@
 use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
+use super::stopwords::is_stop_word;
 use super::Analyzer;
 
 const LIST: &str = include_str!("../../data/english-word-frequency.tsv");
@@ -35,7 +36,7 @@ struct Tables {
     /// The stems of the listed words and of every word of the shipped
     /// corpus: the words answers use most. Only a cache: a word missing here
     /// is stemmed when it is read, to the same stem.
-    stem_by_word: HashMap<String, String>,
+    stem_by_word: HashMap<String, (String, bool)>,
 }
 
 fn tables() -> &'static Tables {
@@ -44,7 +45,7 @@ fn tables() -> &'static Tables {
         let analyzer = Analyzer::english();
         let mut zipf_by_stem: HashMap<String, f32> =
             HashMap::with_capacity_and_hasher(30_000, Default::default());
-        let mut stem_by_word: HashMap<String, String> =
+        let mut stem_by_word: HashMap<String, (String, bool)> =
             HashMap::with_capacity_and_hasher(30_000, Default::default());
         for line in LIST.lines().filter(|l| !l.starts_with('#')) {
             let Some((word, zipf)) = line.split_once('\t') else {
@@ -56,7 +57,7 @@ fn tables() -> &'static Tables {
             let stem = analyzer.stem_uncached(word);
             let entry = zipf_by_stem.entry(stem.clone()).or_insert(zipf);
             *entry = entry.max(zipf);
-            stem_by_word.insert(word.to_owned(), stem);
+            stem_by_word.insert(word.to_owned(), (stem, is_stop_word(word)));
         }
         // Technical words ("idempotency", "postgres") are not common English
         // but fill answers to the bank's questions; stemming them per token
@@ -70,7 +71,7 @@ fn tables() -> &'static Tables {
                 super::normalize::fold_into(segment, &mut folded);
                 if !stem_by_word.contains_key(folded.as_str()) {
                     let stem = analyzer.stem_uncached(&folded);
-                    stem_by_word.insert(folded.clone(), stem);
+                    stem_by_word.insert(folded.clone(), (stem, is_stop_word(&folded)));
                 }
             }
         }
@@ -85,19 +86,20 @@ fn table() -> &'static HashMap<String, f32> {
     &tables().zipf_by_stem
 }
 
-/// A listed English word or a word of the shipped corpus, and its stem, both
-/// borrowed from the table: a token of such a word needs no allocation of its own.
-pub fn cached_word(word: &str) -> Option<(&'static str, &'static str)> {
+/// A listed English word or a word of the shipped corpus, its stem, both
+/// borrowed from the table (a token of such a word needs no allocation of its
+/// own), and whether it is a function word ([`is_stop_word`]).
+pub fn cached_word(word: &str) -> Option<(&'static str, &'static str, bool)> {
     tables()
         .stem_by_word
         .get_key_value(word)
-        .map(|(w, s)| (w.as_str(), s.as_str()))
+        .map(|(w, (s, stop))| (w.as_str(), s.as_str(), *stop))
 }
 
 /// The stem of a listed English word or a word of the shipped corpus,
 /// computed once (stemming is the costliest step of reading a text).
 pub fn cached_stem(word: &str) -> Option<&'static str> {
-    tables().stem_by_word.get(word).map(String::as_str)
+    tables().stem_by_word.get(word).map(|(stem, _)| stem.as_str())
 }
 
 /// The Zipf frequency of the most common word with this stem, if listed.

@@ -283,17 +283,17 @@ impl Analyzer {
                     }
                 }
                 normalize::fold_into(&text[start..end], &mut folded);
-                let (norm, stem) = match frequency::cached_word(&folded) {
-                    Some((word, stem)) => (Cow::Borrowed(word), Cow::Borrowed(stem)),
+                let (norm, stem, stop) = match frequency::cached_word(&folded) {
+                    Some((word, stem, stop)) => (Cow::Borrowed(word), Cow::Borrowed(stem), stop),
                     None => (
                         Cow::Owned(folded.clone()),
                         Cow::Owned(self.stem_uncached(&folded)),
+                        stopwords::is_stop_word(&folded),
                     ),
                 };
-                if CLAUSE_OPENERS.contains(&&*norm) && at.sentence_open {
+                if at.sentence_open && CLAUSE_OPENERS.contains(&&*norm) {
                     at.clause += 1;
                 }
-                let stop = stopwords::is_stop_word(&norm);
                 tokens.push(at.token(Span { start, end }, norm, stem, stop, TokenKind::Word));
             } else if segment == "*" && !at.line_start {
                 let span = Span {
