@@ -29,6 +29,7 @@ pub mod bank;
 pub mod check;
 mod error;
 pub mod grade;
+pub mod rubric;
 pub mod score;
 pub mod search;
 pub mod store;

@@ -1,0 +1,373 @@
+//! Concepts derived from reference answers, for a question that has no rubric.
+//!
+//! The candidates are the reference's content words and the runs of two or
+//! three adjacent content words within a clause (noun phrases and technical
+//! terms, in practice: "binary search", "longest path", "200 ms"). Each is
+//! weighed by how informative its words are in general English
+//! ([`crate::text::frequency`]), and the question's own words are demoted:
+//! an answer that repeats the question shows nothing (Mohler, Bunescu &
+//! Mihalcea 2011). Inflections share a concept because candidates are keyed
+//! by stem; their surface forms become its aliases.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::text::frequency::informativeness;
+use crate::text::{Analyzed, Analyzer, Token, TokenKind};
+
+/// How much a word the question already uses still counts.
+const QUESTION_WORD_FACTOR: f32 = 0.2;
+/// Informativeness given to a number: as telling as a fairly rare word.
+const NUMBER_INFORMATIVENESS: f32 = 3.0;
+/// The longest run of adjacent content words taken as one phrase.
+const MAX_PHRASE_WORDS: usize = 3;
+/// A phrase counts this much more per word beyond the first: naming the
+/// whole term shows more than naming one of its words.
+const PHRASE_BONUS: f32 = 0.25;
+/// Candidates below this weight (common words: "use", "make") are left out
+/// unless nothing else is left.
+const MIN_CANDIDATE: f32 = 1.0;
+/// At most this many concepts, however long the references.
+const MAX_CONCEPTS: usize = 8;
+
+/// A concept derived from reference answers: reviewable, editable, and
+/// shaped like a corpus concept so it can be saved as one.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DerivedConcept {
+    /// A slug of the label, unique among the derived concepts.
+    pub id: String,
+    /// The concept as the references first say it.
+    pub label: String,
+    /// 1 (nice to have) to 3 (essential), in steps of 0.5, from how
+    /// informative the words are.
+    pub weight: f32,
+    /// Every surface form the references use for it, sorted.
+    pub aliases: Vec<String>,
+    /// What a candidate who missed it can do.
+    pub hint: String,
+}
+
+/// One candidate while deriving: a run of stems and what is known of it.
+#[derive(Debug)]
+struct Candidate {
+    /// Stems, in order.
+    stems: Vec<String>,
+    /// Surface forms seen, in order of first appearance.
+    surfaces: Vec<String>,
+    /// How many references hold it.
+    references: usize,
+    /// The last reference it was seen in, while counting.
+    seen_in: Option<usize>,
+    /// Where it first appears: (reference, token).
+    first: (usize, usize),
+    /// Weight before scaling to 1-3.
+    raw: f32,
+}
+
+/// Derives concepts from `references`, demoting the words of `question`.
+///
+/// Deterministic: the same inputs give the same concepts in the same order
+/// (by weight, then by first appearance).
+pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str]) -> Vec<DerivedConcept> {
+    let question_stems: Vec<String> = analyzer.content_stems(question);
+    let is_question_word = |stem: &str| question_stems.iter().any(|q| q == stem);
+    let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
+    let mut distinct_words = std::collections::BTreeSet::new();
+    for (ri, reference) in references.iter().enumerate() {
+        let analyzed = analyzer.analyze(reference);
+        for run in content_runs(&analyzed) {
+            for start in 0..run.len() {
+                for len in 1..=MAX_PHRASE_WORDS.min(run.len() - start) {
+                    let words = &run[start..start + len];
+                    if len == 1 {
+                        distinct_words.insert(words[0].1.stem.to_string());
+                    }
+                    let stems: Vec<String> = words.iter().map(|(_, t)| t.stem.to_string()).collect();
+                    let key = stems.join(" ");
+                    let surface = words
+                        .iter()
+                        .map(|(_, t)| t.norm.as_ref())
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let raw = candidate_weight(words.iter().map(|(_, t)| *t), &is_question_word);
+                    let entry = candidates.entry(key).or_insert_with(|| Candidate {
+                        stems,
+                        surfaces: Vec::new(),
+                        references: 0,
+                        seen_in: None,
+                        first: (ri, words[0].0),
+                        raw,
+                    });
+                    if !entry.surfaces.contains(&surface) {
+                        entry.surfaces.push(surface);
+                    }
+                    if entry.seen_in != Some(ri) {
+                        entry.seen_in = Some(ri);
+                        entry.references += 1;
+                    }
+                }
+            }
+        }
+    }
+    select(candidates.into_values().collect(), distinct_words.len())
+}
+
+/// Words after which the next word is most likely a verb ("to simulate",
+/// "can halve").
+const BEFORE_VERBS: &[&str] = &[
+    "to", "will", "would", "can", "could", "should", "must", "may", "might", "does", "do", "did",
+];
+/// Words before which the previous word is most likely a verb or a
+/// preposition ("leaves the pool", "send an idempotency key").
+const AFTER_VERBS: &[&str] = &[
+    "the", "a", "an", "this", "that", "these", "those", "its", "their", "our", "your", "his", "her", "each",
+    "every", "it", "them",
+];
+
+/// Whether the word at `i` looks like a verb from its neighbours: a verb
+/// does not belong in a noun phrase, so it stands alone.
+fn looks_like_verb(tokens: &[Token], i: usize) -> bool {
+    let before = i
+        .checked_sub(1)
+        .and_then(|p| tokens.get(p))
+        .map(|t| t.norm.as_ref());
+    let after = tokens.get(i + 1).map(|t| t.norm.as_ref());
+    before.is_some_and(|w| BEFORE_VERBS.contains(&w)) || after.is_some_and(|w| AFTER_VERBS.contains(&w))
+}
+
+/// The runs of adjacent content words (not function words, one clause) of a
+/// text, each word with its token index; a word that looks like a verb is a
+/// run of its own.
+fn content_runs(analyzed: &Analyzed) -> Vec<Vec<(usize, &Token)>> {
+    let tokens = analyzed.tokens();
+    let mut runs: Vec<Vec<(usize, &Token)>> = Vec::new();
+    let mut current: Vec<(usize, &Token)> = Vec::new();
+    let mut previous: Option<(usize, u32)> = None;
+    for (i, token) in tokens.iter().enumerate() {
+        let content = token.kind == TokenKind::Word && !token.stop;
+        let adjacent = previous.is_some_and(|(p, clause)| p + 1 == i && clause == token.clause);
+        let verb = content && looks_like_verb(tokens, i);
+        if (!content || !adjacent || verb) && !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+        if verb {
+            runs.push(vec![(i, token)]);
+            previous = None;
+        } else if content {
+            current.push((i, token));
+            previous = Some((i, token.clause));
+        } else {
+            previous = None;
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+/// The raw weight of a run of words: their mean informativeness, question
+/// words demoted, with a bonus per extra word.
+fn candidate_weight<'t>(
+    words: impl Iterator<Item = &'t Token>,
+    is_question_word: &dyn Fn(&str) -> bool,
+) -> f32 {
+    let (mut sum, mut n) = (0.0f32, 0usize);
+    for token in words {
+        let stem = token.stem.as_ref();
+        let mut weight = if stem.chars().any(|c| c.is_ascii_digit()) {
+            NUMBER_INFORMATIVENESS
+        } else {
+            informativeness(stem)
+        };
+        if is_question_word(stem) {
+            weight *= QUESTION_WORD_FACTOR;
+        }
+        sum += weight;
+        n += 1;
+    }
+    if n == 0 {
+        return 0.0;
+    }
+    sum / n as f32 * (1.0 + PHRASE_BONUS * (n - 1) as f32)
+}
+
+/// Picks the concepts: the heaviest candidates first, a phrase's words not
+/// again on their own, about one concept per three distinct content words.
+fn select(mut candidates: Vec<Candidate>, distinct_words: usize) -> Vec<DerivedConcept> {
+    candidates.sort_by(|a, b| {
+        b.raw
+            .total_cmp(&a.raw)
+            .then(b.references.cmp(&a.references))
+            .then(a.first.cmp(&b.first))
+            .then(a.stems.cmp(&b.stems))
+    });
+    let wanted = distinct_words.div_ceil(3).clamp(1, MAX_CONCEPTS);
+    let mut picked: Vec<Candidate> = Vec::new();
+    for candidate in candidates {
+        if picked.len() == wanted {
+            break;
+        }
+        if candidate.raw < MIN_CANDIDATE && !picked.is_empty() {
+            break;
+        }
+        // A phrase that overlaps a picked one (shares a word) adds nothing new.
+        let overlaps = picked
+            .iter()
+            .any(|p| p.stems.iter().any(|s| candidate.stems.contains(s)));
+        if !overlaps {
+            picked.push(candidate);
+        }
+    }
+    let (low, high) = picked
+        .iter()
+        .fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.raw), hi.max(c.raw)));
+    let mut used_ids: Vec<String> = Vec::new();
+    picked
+        .into_iter()
+        .map(|c| {
+            let weight = if high - low > f32::EPSILON {
+                1.0 + 2.0 * (c.raw - low) / (high - low)
+            } else {
+                2.0
+            };
+            let label = c.surfaces.first().cloned().unwrap_or_else(|| c.stems.join(" "));
+            let id = unique_id(&slug(&label), &mut used_ids);
+            let mut aliases = c.surfaces;
+            aliases.sort();
+            DerivedConcept {
+                id,
+                hint: format!("Say what \u{201c}{label}\u{201d} has to do with the question."),
+                label,
+                weight: (weight * 2.0).round() / 2.0,
+                aliases,
+            }
+        })
+        .collect()
+}
+
+/// Lowercase ASCII letters, digits and `-`, as corpus ids are.
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_end_matches('-');
+    if trimmed.is_empty() {
+        "concept".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// `base`, or `base-2`, `base-3`… when taken.
+fn unique_id(base: &str, used: &mut Vec<String>) -> String {
+    let mut id = base.to_owned();
+    let mut n = 2;
+    while used.contains(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    used.push(id.clone());
+    id
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn derive(question: &str, references: &[&str]) -> Vec<DerivedConcept> {
+        derive_concepts(&Analyzer::english(), question, references)
+    }
+
+    fn labels(concepts: &[DerivedConcept]) -> Vec<&str> {
+        concepts.iter().map(|c| c.label.as_str()).collect()
+    }
+
+    #[test]
+    fn the_same_references_give_the_same_concepts() {
+        let q = "Why would you put a message queue between two services?";
+        let r = [
+            "A queue decouples the producer from the consumer, absorbs bursts of traffic and lets \
+                  the consumer retry failed messages from a dead-letter queue.",
+        ];
+        let first = derive(q, &r);
+        assert!(!first.is_empty());
+        assert_eq!(first, derive(q, &r));
+    }
+
+    #[test]
+    fn the_questions_own_words_are_demoted() {
+        let concepts = derive(
+            "What is the height of a tree?",
+            &["The height of a tree is the number of edges on the longest path from the root to a leaf."],
+        );
+        let labels = labels(&concepts);
+        assert!(!labels.contains(&"height"), "{labels:?}");
+        assert!(!labels.contains(&"tree"), "{labels:?}");
+        assert!(
+            labels
+                .iter()
+                .any(|l| l.contains("longest path") || l.contains("edges")),
+            "{labels:?}"
+        );
+    }
+
+    #[test]
+    fn inflections_share_a_concept_and_become_its_aliases() {
+        let concepts = derive(
+            "How do you keep a read-heavy service fast?",
+            &[
+                "Put a Memcached layer in front of the database.",
+                "Memcached servers hold hot rows in memory.",
+            ],
+        );
+        let memcached: Vec<&DerivedConcept> = concepts
+            .iter()
+            .filter(|c| c.aliases.iter().any(|a| a.contains("memcached")))
+            .collect();
+        assert_eq!(memcached.len(), 1, "{concepts:?}");
+    }
+
+    #[test]
+    fn numbers_with_units_are_kept_together() {
+        let concepts = derive(
+            "How long should a health check wait?",
+            &["Time the probe out after 200 ms so a hung instance leaves the pool quickly."],
+        );
+        assert!(
+            concepts.iter().any(|c| c.aliases.iter().any(|a| a == "200 ms")),
+            "{concepts:?}"
+        );
+    }
+
+    #[test]
+    fn informative_terms_outweigh_common_words() {
+        let concepts = derive(
+            "How do you make payment retries safe?",
+            &[
+                "Clients send an idempotency key and the server stores the first response, so a retry \
+               gets the same answer and the customer is charged once.",
+            ],
+        );
+        let first = concepts.first().expect("a concept");
+        assert!(first.label.contains("idempotency"), "{concepts:?}");
+        assert!(concepts.iter().all(|c| (1.0..=3.0).contains(&c.weight)));
+        let ids: std::collections::BTreeSet<&str> = concepts.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids.len(), concepts.len());
+    }
+
+    #[test]
+    fn slugs_are_corpus_ids() {
+        assert_eq!(slug("Time Complexity: O(n log n)"), "time-complexity-o-n-log-n");
+        assert_eq!(slug("—"), "concept");
+        let mut used = Vec::new();
+        assert_eq!(unique_id("a", &mut used), "a");
+        assert_eq!(unique_id("a", &mut used), "a-2");
+    }
+}
