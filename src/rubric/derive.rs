@@ -323,15 +323,17 @@ mod tests {
         let concepts = derive(
             "How do you keep a read-heavy service fast?",
             &[
-                "Put a Memcached layer in front of the database.",
-                "Memcached servers hold hot rows in memory.",
+                "Denormalization helps.",
+                "Denormalizing the hot tables helps too.",
             ],
         );
-        let memcached: Vec<&DerivedConcept> = concepts
-            .iter()
-            .filter(|c| c.aliases.iter().any(|a| a.contains("memcached")))
-            .collect();
-        assert_eq!(memcached.len(), 1, "{concepts:?}");
+        let first = concepts.first().expect("a concept");
+        assert_eq!(
+            first.aliases,
+            ["denormalization", "denormalizing"],
+            "{concepts:?}"
+        );
+        assert_eq!(first.label, "denormalization");
     }
 
     #[test]
