@@ -33,6 +33,8 @@ mod cli_check;
 mod cli_evaluate;
 // `assay grade`: batch evaluation and agreement.
 mod cli_grade;
+// `assay rubric derive`: question files derived from reference answers.
+mod cli_rubric;
 // The evaluator's behaviour on each kind of answer.
 mod evaluate;
 // Hostile and unusual input: nothing panics, spans stay valid.

@@ -7,6 +7,7 @@ mod keys;
 mod matching;
 mod questions;
 mod report;
+mod rubric;
 mod serve;
 
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ enum Command {
     Serve(serve::Args),
     /// Create, list and revoke API keys.
     Keys(keys::Args),
+    /// Rubrics for questions outside the bank: derive one from reference answers.
+    Rubric(rubric::Args),
 }
 
 /// Where the store is: shared by `serve` and `keys`.
@@ -74,6 +77,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(args) => matching::run(args, &load(cli.corpus)?),
         Command::Serve(args) => serve::run(args, sources(cli.corpus)?),
         Command::Keys(args) => keys::run(args),
+        Command::Rubric(args) => rubric::run(args),
     }
 }
 

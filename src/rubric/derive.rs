@@ -28,6 +28,10 @@ const PHRASE_BONUS: f32 = 0.25;
 /// Candidates below this weight (common words: "use", "make") are left out
 /// unless nothing else is left.
 const MIN_CANDIDATE: f32 = 1.0;
+/// The longest id [`slug`] makes.
+const MAX_SLUG: usize = 48;
+/// A candidate counts this much more for each further reference that holds it.
+const AGREEMENT_BONUS: f32 = 0.5;
 /// At most this many concepts, however long the references.
 const MAX_CONCEPTS: usize = 8;
 
@@ -193,9 +197,14 @@ fn candidate_weight<'t>(
     sum / n as f32 * (1.0 + PHRASE_BONUS * (n - 1) as f32)
 }
 
-/// Picks the concepts: the heaviest candidates first, a phrase's words not
-/// again on their own, about one concept per three distinct content words.
+/// Picks the concepts: the heaviest candidates first (counting more when
+/// several references hold them), a phrase's words not again on their own,
+/// about one concept per three distinct content words.
 fn select(mut candidates: Vec<Candidate>, distinct_words: usize) -> Vec<DerivedConcept> {
+    // What several references say is what they agree matters.
+    for c in &mut candidates {
+        c.raw *= 1.0 + AGREEMENT_BONUS * c.references.saturating_sub(1) as f32;
+    }
     candidates.sort_by(|a, b| {
         b.raw
             .total_cmp(&a.raw)
@@ -247,8 +256,9 @@ fn select(mut candidates: Vec<Candidate>, distinct_words: usize) -> Vec<DerivedC
         .collect()
 }
 
-/// Lowercase ASCII letters, digits and `-`, as corpus ids are.
-fn slug(text: &str) -> String {
+/// Lowercase ASCII letters, digits and `-`, as corpus ids are, cut at a
+/// dash to at most [`MAX_SLUG`] bytes.
+pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_ascii_alphanumeric() {
@@ -256,6 +266,10 @@ fn slug(text: &str) -> String {
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
+    }
+    if out.len() > MAX_SLUG {
+        let cut = out[..=MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG);
+        out.truncate(cut);
     }
     let trimmed = out.trim_end_matches('-');
     if trimmed.is_empty() {
@@ -368,6 +382,9 @@ mod tests {
     fn slugs_are_corpus_ids() {
         assert_eq!(slug("Time Complexity: O(n log n)"), "time-complexity-o-n-log-n");
         assert_eq!(slug("—"), "concept");
+        let long = slug("How would you design a rate limiter for a public API used by thousands of clients?");
+        assert!(long.len() <= MAX_SLUG && !long.ends_with('-'), "{long}");
+        assert!(long.starts_with("how-would-you-design"), "{long}");
         let mut used = Vec::new();
         assert_eq!(unique_id("a", &mut used), "a");
         assert_eq!(unique_id("a", &mut used), "a-2");

@@ -3,4 +3,8 @@
 
 mod derive;
 
-pub use derive::{derive_concepts, DerivedConcept};
+pub use derive::{derive_concepts, slug, DerivedConcept};
+
+/// The longest reference answer accepted, in bytes: references are model
+/// answers, a few paragraphs at most.
+pub const MAX_REFERENCE_BYTES: usize = 64 * 1024;
