@@ -424,6 +424,15 @@ mod tests {
             .collect()
     }
 
+    /// The embedded bank's index, and the tantivy index it was built from.
+    fn built() -> (Analyzer, BankIndex, Indexed) {
+        let analyzer = Analyzer::english();
+        let bank = crate::bank::embedded(&analyzer).unwrap();
+        let index = BankIndex::build(&bank, &analyzer).unwrap();
+        let indexed = Indexed::build(&bank, &analyzer).unwrap();
+        (analyzer, index, indexed)
+    }
+
     /// `summed` (dense, by doc id) equals `queried` (sparse) within rounding.
     fn assert_same_scores(summed: &[f32], queried: &std::collections::BTreeMap<u32, f32>) {
         let scored: Vec<u32> = (0..summed.len() as u32)
@@ -441,10 +450,7 @@ mod tests {
 
     #[test]
     fn summed_term_scores_equal_tantivys_disjunction_scores() {
-        let analyzer = Analyzer::english();
-        let bank = crate::bank::embedded(&analyzer).unwrap();
-        let index = BankIndex::build(&bank, &analyzer).unwrap();
-        let indexed = Indexed::build(&bank, &analyzer).unwrap();
+        let (analyzer, index, indexed) = built();
         let answer = "We read the plan with EXPLAIN ANALYZE, add a composite index, cache in Redis, \
                       retry with exponential backoff and jitter behind a circuit breaker, and rotate certificates.";
         let terms = analyzer.content_stems(answer);
@@ -457,10 +463,7 @@ mod tests {
 
     #[test]
     fn search_scores_equal_tantivys_boosted_query_over_three_fields() {
-        let analyzer = Analyzer::english();
-        let bank = crate::bank::embedded(&analyzer).unwrap();
-        let index = BankIndex::build(&bank, &analyzer).unwrap();
-        let indexed = Indexed::build(&bank, &analyzer).unwrap();
+        let (analyzer, index, indexed) = built();
         for wording in [
             "How would you read a query plan and fix a slow query with an index?",
             "Idempotency keys: how do retries avoid a double charge? Retries, retries.",
