@@ -456,7 +456,15 @@ async fn every_route_and_status_conforms_to_the_contract() {
         check(&app, &get("/v1/questions", "/v1/questions").by_key(&throttled)).await,
         200
     );
-    for call in &api_calls {
+    // A refusal before authentication never reads the body and closes the
+    // connection: a client still uploading a large body may see the reset
+    // before the response, so the refused-key checks send small bodies only
+    // (the 1.1 MB body is checked with a valid key, where it is drained and
+    // answered 413).
+    for call in api_calls
+        .iter()
+        .filter(|c| c.body.as_ref().is_none_or(|(_, b)| b.len() <= 64 * 1024))
+    {
         let forged = Call {
             token: Some("assay_0000000000000000_".to_owned() + &"0".repeat(64)),
             ..clone_call(call)
