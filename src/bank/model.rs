@@ -37,6 +37,33 @@ impl Slug {
         Ok(Slug(value.to_owned()))
     }
 
+    /// A slug made from free text: its ASCII letters and digits lowercased,
+    /// every other run of characters one dash, cut at a dash to at most
+    /// [`Slug::FROM_TEXT_MAX_LEN`] bytes (room for a `-2` suffix). `None`
+    /// when the text has no ASCII letter or digit.
+    pub fn from_text(text: &str) -> Option<Slug> {
+        let mut out = String::new();
+        for c in text.chars() {
+            if c.is_ascii_alphanumeric() {
+                out.push(c.to_ascii_lowercase());
+            } else if !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+        }
+        if out.len() > Self::FROM_TEXT_MAX_LEN {
+            // ASCII only, so any byte index is a character boundary.
+            let cut = out[..=Self::FROM_TEXT_MAX_LEN]
+                .rfind('-')
+                .unwrap_or(Self::FROM_TEXT_MAX_LEN);
+            out.truncate(cut);
+        }
+        let trimmed = out.trim_end_matches('-');
+        (!trimmed.is_empty()).then(|| Slug(trimmed.to_owned()))
+    }
+
+    /// Longest slug [`Slug::from_text`] makes, in bytes.
+    pub const FROM_TEXT_MAX_LEN: usize = 48;
+
     /// The slug as a string.
     pub fn as_str(&self) -> &str {
         &self.0
@@ -308,6 +335,29 @@ mod tests {
             assert!(Slug::parse(bad).is_err(), "{bad:?}");
         }
         assert!(Slug::parse(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn slugs_made_from_text_parse() {
+        let made = |text: &str| Slug::from_text(text).map(|s| s.0);
+        assert_eq!(
+            made("Time Complexity: O(n log n)").as_deref(),
+            Some("time-complexity-o-n-log-n")
+        );
+        assert_eq!(made("— …"), None);
+        let long = made("How would you design a rate limiter for a public API used by thousands of clients?")
+            .expect("a slug");
+        assert!(long.len() <= Slug::FROM_TEXT_MAX_LEN, "{long}");
+        assert!(long.starts_with("how-would-you-design"), "{long}");
+        for text in [
+            "Time Complexity: O(n log n)",
+            "  --a  b--  ",
+            "Ünïcode café 42",
+            &long,
+        ] {
+            let slug = made(text).expect("a slug");
+            assert!(Slug::parse(&slug).is_ok(), "{text:?} -> {slug:?}");
+        }
     }
 
     #[test]

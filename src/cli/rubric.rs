@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use serde::Serialize;
 
+use assay::bank::Slug;
 use assay::rubric::{derive_concepts, DerivedConcept, MAX_REFERENCE_BYTES};
 use assay::text::Analyzer;
 
@@ -90,7 +91,9 @@ fn derive(args: DeriveArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let file = QuestionFile {
-        id: args.id.unwrap_or_else(|| assay::rubric::slug(&args.question)),
+        id: args.id.unwrap_or_else(|| {
+            Slug::from_text(&args.question).map_or_else(|| "concept".to_owned(), |s| s.to_string())
+        }),
         group: "technical",
         tags: Vec::new(),
         question: &args.question,

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::bank::Slug;
 use crate::text::frequency::informativeness;
 use crate::text::{Analyzed, Analyzer, Token, TokenKind};
 
@@ -28,8 +29,6 @@ const PHRASE_BONUS: f32 = 0.25;
 /// Candidates below this weight (common words: "use", "make") are left out
 /// unless nothing else is left.
 const MIN_CANDIDATE: f32 = 1.0;
-/// The longest id [`slug`] makes.
-const MAX_SLUG: usize = 48;
 /// A candidate counts this much more for each further reference that holds it.
 const AGREEMENT_BONUS: f32 = 0.5;
 /// At most this many concepts, however long the references.
@@ -77,16 +76,12 @@ pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str])
     let question_stems: Vec<String> = analyzer.content_stems(question);
     let is_question_word = |stem: &str| question_stems.iter().any(|q| q == stem);
     let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
-    let mut distinct_words = std::collections::BTreeSet::new();
     for (ri, reference) in references.iter().enumerate() {
         let analyzed = analyzer.analyze(reference);
         for run in content_runs(&analyzed) {
             for start in 0..run.len() {
                 for len in 1..=MAX_PHRASE_WORDS.min(run.len() - start) {
                     let words = &run[start..start + len];
-                    if len == 1 {
-                        distinct_words.insert(words[0].1.stem.to_string());
-                    }
                     let stems: Vec<String> = words.iter().map(|(_, t)| t.stem.to_string()).collect();
                     let key = stems.join(" ");
                     let surface = words
@@ -94,14 +89,13 @@ pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str])
                         .map(|(_, t)| t.norm.as_ref())
                         .collect::<Vec<_>>()
                         .join(" ");
-                    let raw = candidate_weight(words.iter().map(|(_, t)| *t), &is_question_word);
                     let entry = candidates.entry(key).or_insert_with(|| Candidate {
                         stems,
                         surfaces: Vec::new(),
                         references: 0,
                         seen_in: None,
                         first: (ri, words[0].0),
-                        raw,
+                        raw: candidate_weight(words.iter().map(|(_, t)| *t), &is_question_word),
                     });
                     if !entry.surfaces.contains(&surface) {
                         entry.surfaces.push(surface);
@@ -114,7 +108,7 @@ pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str])
             }
         }
     }
-    select(candidates.into_values().collect(), distinct_words.len())
+    select(candidates.into_values().collect())
 }
 
 /// Words after which the next word is most likely a verb ("to simulate",
@@ -200,7 +194,9 @@ fn candidate_weight<'t>(
 /// Picks the concepts: the heaviest candidates first (counting more when
 /// several references hold them), a phrase's words not again on their own,
 /// about one concept per three distinct content words.
-fn select(mut candidates: Vec<Candidate>, distinct_words: usize) -> Vec<DerivedConcept> {
+fn select(mut candidates: Vec<Candidate>) -> Vec<DerivedConcept> {
+    // Every distinct content word is a one-word candidate.
+    let distinct_words = candidates.iter().filter(|c| c.stems.len() == 1).count();
     // What several references say is what they agree matters.
     for c in &mut candidates {
         c.raw *= 1.0 + AGREEMENT_BONUS * c.references.saturating_sub(1) as f32;
@@ -242,7 +238,8 @@ fn select(mut candidates: Vec<Candidate>, distinct_words: usize) -> Vec<DerivedC
                 2.0
             };
             let label = c.surfaces.first().cloned().unwrap_or_else(|| c.stems.join(" "));
-            let id = unique_id(&slug(&label), &mut used_ids);
+            let base = Slug::from_text(&label).map_or_else(|| "concept".to_owned(), |s| s.to_string());
+            let id = unique_id(&base, &mut used_ids);
             let mut aliases = c.surfaces;
             aliases.sort();
             DerivedConcept {
@@ -254,29 +251,6 @@ fn select(mut candidates: Vec<Candidate>, distinct_words: usize) -> Vec<DerivedC
             }
         })
         .collect()
-}
-
-/// Lowercase ASCII letters, digits and `-`, as corpus ids are, cut at a
-/// dash to at most [`MAX_SLUG`] bytes.
-pub fn slug(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        if c.is_ascii_alphanumeric() {
-            out.push(c.to_ascii_lowercase());
-        } else if !out.ends_with('-') && !out.is_empty() {
-            out.push('-');
-        }
-    }
-    if out.len() > MAX_SLUG {
-        let cut = out[..=MAX_SLUG].rfind('-').unwrap_or(MAX_SLUG);
-        out.truncate(cut);
-    }
-    let trimmed = out.trim_end_matches('-');
-    if trimmed.is_empty() {
-        "concept".to_owned()
-    } else {
-        trimmed.to_owned()
-    }
 }
 
 /// `base`, or `base-2`, `base-3`… when taken.
@@ -379,14 +353,17 @@ mod tests {
     }
 
     #[test]
-    fn slugs_are_corpus_ids() {
-        assert_eq!(slug("Time Complexity: O(n log n)"), "time-complexity-o-n-log-n");
-        assert_eq!(slug("—"), "concept");
-        let long = slug("How would you design a rate limiter for a public API used by thousands of clients?");
-        assert!(long.len() <= MAX_SLUG && !long.ends_with('-'), "{long}");
-        assert!(long.starts_with("how-would-you-design"), "{long}");
+    fn ids_are_unique_corpus_ids() {
         let mut used = Vec::new();
         assert_eq!(unique_id("a", &mut used), "a");
         assert_eq!(unique_id("a", &mut used), "a-2");
+        let concepts = derive(
+            "What is a hash table?",
+            &["A hash table maps keys to values; collisions are resolved by chaining or open addressing."],
+        );
+        assert!(!concepts.is_empty());
+        for c in &concepts {
+            assert!(Slug::parse(&c.id).is_ok(), "{}", c.id);
+        }
     }
 }

@@ -3,7 +3,7 @@
 
 mod derive;
 
-pub use derive::{derive_concepts, slug, DerivedConcept};
+pub use derive::{derive_concepts, DerivedConcept};
 
 /// The longest reference answer accepted, in bytes: references are model
 /// answers, a few paragraphs at most.
