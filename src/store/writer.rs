@@ -11,6 +11,8 @@
 //! If a group fails, each of its requests is retried in a transaction of its
 //! own, so one bad request cannot fail the others.
 
+use std::fmt::Write as _;
+
 use sqlx::any::AnyArguments;
 use sqlx::{AnyPool, Arguments};
 use tokio::sync::{mpsc, oneshot};
@@ -154,7 +156,8 @@ async fn insert_records(
             if c > 0 {
                 sql.push_str(", ");
             }
-            sql.push_str(&format!("${}", i * COLUMNS + c + 1));
+            // Writing to a String cannot fail.
+            let _ = write!(sql, "${}", i * COLUMNS + c + 1);
         }
         sql.push(')');
         bind_record(&mut args, r).map_err(StoreError::Database)?;
