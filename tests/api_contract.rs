@@ -262,6 +262,18 @@ async fn every_route_and_status_conforms_to_the_contract() {
                 template,
                 json!({"question": "How do React hooks work?", "answer": GOOD_ANSWER}),
             ),
+            post_json(
+                template,
+                json!({"rubric": {"question": "What does DNS do?", "reference_answers": ["It resolves domain names to IP addresses."]}, "answer": "It turns a host name into the address of a server."}),
+            ),
+            post_json(
+                template,
+                json!({"rubric": {"question": "What does DNS do?", "reference_answers": ["It resolves names."], "concepts": [{"label": "resolves names", "weight": 2}], "red_flags": [{"label": "hosts files", "phrases": ["edit every hosts file"]}]}, "answer": "It resolves names; we edit every hosts file by hand."}),
+            ),
+            post_json(
+                template,
+                json!({"rubric": {"question": "", "reference_answers": [""], "concepts": []}, "answer": "x"}),
+            ),
             post_json(template, good.clone()).idempotent("contract-1"),
             post_json(template, worded.clone()).idempotent("contract-1"),
             post_json(template, good.clone()).idempotent("bad key"),

@@ -7,12 +7,16 @@ mod app;
 // The stores tests run on: SQLite, and PostgreSQL when configured.
 mod backends;
 
+// Scoring against a caller's own question and reference answers.
+mod ad_hoc;
 // The accuracy harness as a regression guard on the held-out half.
 mod accuracy;
 // openapi.yaml against the routes served and their real responses.
 mod api_contract;
 // API keys, roles, rate limits and tenants over HTTP.
 mod api_auth;
+// `POST /v1/evaluate` with the caller's own rubric.
+mod api_rubric;
 // `POST /v1/evaluate`, `/evaluate` and the batch route.
 mod api_evaluate;
 // Every error and hostile input over HTTP, as problem+json.

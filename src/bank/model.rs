@@ -37,6 +37,12 @@ impl Slug {
         Ok(Slug(value.to_owned()))
     }
 
+    /// `ad-hoc`: the group of every question built from a caller's rubric,
+    /// and its id when the question has no ASCII letter or digit.
+    pub fn ad_hoc() -> Slug {
+        Slug("ad-hoc".to_owned())
+    }
+
     /// A slug made from free text: its ASCII letters and digits lowercased,
     /// every other run of characters one dash, cut at a dash to at most
     /// [`Slug::FROM_TEXT_MAX_LEN`] bytes (room for a `-2` suffix). `None`

@@ -74,10 +74,10 @@ pub fn render(question: &str, answer: &str, evaluation: &Evaluation, lookup: Opt
         signals.push("dismissive: rubric terms named only to be rejected".to_owned());
     }
     if let Some(o) = &s.off_topic {
-        signals.push(format!(
-            "off topic: reads as an answer to `{}`",
-            o.closest_question
-        ));
+        signals.push(match &o.closest_question {
+            Some(q) => format!("off topic: reads as an answer to `{q}`"),
+            None => "off topic: says almost nothing the reference answers say".to_owned(),
+        });
     }
     for m in &s.misspellings {
         signals.push(format!("misspelled \"{}\" read as \"{}\"", m.written, m.read_as));

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use assay::bank::Slug;
 use assay::rubric::{derive_concepts, DerivedConcept, MAX_REFERENCE_BYTES};
-use assay::text::Analyzer;
+use assay::Evaluator;
 
 /// Arguments of `assay rubric`.
 #[derive(Debug, clap::Args)]
@@ -85,7 +85,20 @@ fn derive(args: DeriveArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let references: Vec<&str> = args.references.iter().map(String::as_str).collect();
-    let concepts = derive_concepts(&Analyzer::english(), &args.question, &references);
+    if let Some(id) = &args.id {
+        if let Err(problem) = Slug::parse(id) {
+            bail!("--id {problem}");
+        }
+    }
+    // The bank's vocabulary weighs the words: a word most bank questions use
+    // tells little.
+    let evaluator = Evaluator::embedded()?;
+    let concepts = derive_concepts(
+        evaluator.analyzer(),
+        evaluator.vocabulary(),
+        &args.question,
+        &references,
+    );
     if args.json {
         println!("{}", serde_json::to_string_pretty(&concepts)?);
         return Ok(ExitCode::SUCCESS);

@@ -3,7 +3,9 @@
 //! Each input line is a JSON object with `question_id` (a bank id) or
 //! `question` (free text, resolved through the lookup), `answer`, and
 //! optionally `grade` (0–5), `kind`, `id`, `split`, `expected_question_id`,
-//! `twin_of`.
+//! `twin_of`. A line that brings its own rubric — `question` with
+//! `reference` or `reference_answers`, and optionally `concepts` and
+//! `red_flags` — is scored against it instead of the bank.
 
 mod agreement;
 pub mod lines;
@@ -12,6 +14,7 @@ pub use agreement::*;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rubric::{ConceptSpec, RedFlagSpec, RubricSpec};
 use crate::score::{Evaluation, Evaluator, RatingThresholds};
 use crate::Error;
 
@@ -44,6 +47,35 @@ pub struct GradeInput {
     /// The half of a development set the row belongs to (`tune`, `test`).
     #[serde(default)]
     pub split: Option<String>,
+    /// One reference answer: the row brings its own rubric.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Reference answers: the row brings its own rubric.
+    #[serde(default)]
+    pub reference_answers: Option<Vec<String>>,
+    /// The rubric's concepts (derived from the references when absent).
+    #[serde(default)]
+    pub concepts: Option<Vec<ConceptSpec>>,
+    /// The rubric's red flags.
+    #[serde(default)]
+    pub red_flags: Option<Vec<RedFlagSpec>>,
+}
+
+impl GradeInput {
+    /// The rubric the row brings, if it brings one.
+    fn rubric(&self) -> Option<RubricSpec> {
+        if self.reference.is_none() && self.reference_answers.is_none() {
+            return None;
+        }
+        let mut references: Vec<String> = self.reference.iter().cloned().collect();
+        references.extend(self.reference_answers.iter().flatten().cloned());
+        Some(RubricSpec {
+            question: self.question.clone(),
+            reference_answers: references,
+            concepts: self.concepts.clone(),
+            red_flags: self.red_flags.clone().unwrap_or_default(),
+        })
+    }
 }
 
 /// The error part of a result line.
@@ -68,6 +100,8 @@ pub struct GradeOutput {
     pub question_id: Option<String>,
     /// The lookup confidence when a wording was resolved.
     pub lookup_confidence: Option<f32>,
+    /// For a row with its own rubric: how far the rubric can be trusted.
+    pub rubric_confidence: Option<f64>,
     /// The input's grade.
     pub grade: Option<f64>,
     /// The input's kind.
@@ -124,6 +158,7 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
         id: input.id.clone(),
         question_id: None,
         lookup_confidence: None,
+        rubric_confidence: None,
         grade: input.grade,
         kind: input.kind.clone(),
         evaluation: None,
@@ -132,6 +167,36 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
         twin_of: input.twin_of.clone(),
         split: input.split.clone(),
     };
+    if let Some(spec) = input.rubric() {
+        if input.question_id.is_some() {
+            out.error = Some(invalid(
+                "a line brings either `question_id` or its own rubric, not both".into(),
+            ));
+            return out;
+        }
+        match evaluator.prepare(&spec) {
+            Ok(question) => {
+                out.question_id = Some(question.question().id.to_string());
+                out.rubric_confidence = Some(question.confidence());
+                match evaluator.evaluate_ad_hoc(&question, &input.answer, RatingThresholds::default()) {
+                    Ok(evaluation) => out.evaluation = Some(evaluation),
+                    Err(e) => out.error = Some(to_grade_error(&e)),
+                }
+            }
+            Err(problems) => {
+                out.error = Some(GradeError {
+                    code: "invalid_rubric",
+                    message: problems
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    suggestions: Vec::new(),
+                })
+            }
+        }
+        return out;
+    }
     let result = match (&input.question_id, &input.question) {
         (Some(id), _) => {
             out.question_id = Some(id.clone());
@@ -145,11 +210,9 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
                 found.evaluation
             }),
         (None, None) => {
-            out.error = Some(GradeError {
-                code: "invalid_input",
-                message: "a line needs `question_id` or `question`".into(),
-                suggestions: Vec::new(),
-            });
+            out.error = Some(invalid(
+                "a line needs `question_id`, `question`, or `question` with `reference`".into(),
+            ));
             return out;
         }
     };
@@ -167,17 +230,23 @@ pub fn invalid_line(line: usize, split: Option<String>, message: String) -> Grad
         id: None,
         question_id: None,
         lookup_confidence: None,
+        rubric_confidence: None,
         grade: None,
         kind: None,
         evaluation: None,
-        error: Some(GradeError {
-            code: "invalid_input",
-            message,
-            suggestions: Vec::new(),
-        }),
+        error: Some(invalid(message)),
         expected_question_id: None,
         twin_of: None,
         split,
+    }
+}
+
+/// An `invalid_input` error.
+fn invalid(message: String) -> GradeError {
+    GradeError {
+        code: "invalid_input",
+        message,
+        suggestions: Vec::new(),
     }
 }
 

@@ -13,14 +13,13 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::Vocabulary;
 use crate::bank::Slug;
-use crate::text::frequency::informativeness;
-use crate::text::{Analyzed, Analyzer, Token, TokenKind};
+use crate::text::stopwords::is_filler;
+use crate::text::{Analyzed, Analyzer, ScopeKind, Token, TokenKind};
 
 /// How much a word the question already uses still counts.
 const QUESTION_WORD_FACTOR: f32 = 0.2;
-/// Informativeness given to a number: as telling as a fairly rare word.
-const NUMBER_INFORMATIVENESS: f32 = 3.0;
 /// The longest run of adjacent content words taken as one phrase.
 const MAX_PHRASE_WORDS: usize = 3;
 /// A phrase counts this much more per word beyond the first: naming the
@@ -29,10 +28,17 @@ const PHRASE_BONUS: f32 = 0.25;
 /// Candidates below this weight (common words: "use", "make") are left out
 /// unless nothing else is left.
 const MIN_CANDIDATE: f32 = 1.0;
+/// A single word less informative than this ("none", "time") is never a
+/// concept on its own: it only counts inside a phrase.
+const MIN_SINGLE_WORD: f32 = 2.0;
 /// A candidate counts this much more for each further reference that holds it.
 const AGREEMENT_BONUS: f32 = 0.5;
 /// At most this many concepts, however long the references.
 const MAX_CONCEPTS: usize = 8;
+/// At most this many aliases per concept, synonyms included.
+const MAX_ALIASES: usize = 12;
+/// The longest reference excerpt quoted in a hint, in characters.
+const MAX_HINT_EXCERPT: usize = 120;
 
 /// A concept derived from reference answers: reviewable, editable, and
 /// shaped like a corpus concept so it can be saved as one.
@@ -49,6 +55,10 @@ pub struct DerivedConcept {
     pub aliases: Vec<String>,
     /// What a candidate who missed it can do.
     pub hint: String,
+    /// The references say it under negation, so an answer that negates it
+    /// agrees rather than dismisses (a corpus `pitfall`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub pitfall: bool,
 }
 
 /// One candidate while deriving: a run of stems and what is known of it.
@@ -64,15 +74,28 @@ struct Candidate {
     seen_in: Option<usize>,
     /// Where it first appears: (reference, token).
     first: (usize, usize),
+    /// The clause of the reference it first appears in.
+    context: String,
+    /// Mean weight of its words, the question aside.
+    plain: f32,
+    /// A reference says it under negation ("does not change state"): an
+    /// answer that negates it agrees.
+    negated: bool,
     /// Weight before scaling to 1-3.
     raw: f32,
 }
 
-/// Derives concepts from `references`, demoting the words of `question`.
+/// Derives concepts from `references`, demoting the words of `question`;
+/// `vocabulary` weighs words and adds their synonyms as aliases.
 ///
 /// Deterministic: the same inputs give the same concepts in the same order
 /// (by weight, then by first appearance).
-pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str]) -> Vec<DerivedConcept> {
+pub fn derive_concepts(
+    analyzer: &Analyzer,
+    vocabulary: &Vocabulary,
+    question: &str,
+    references: &[&str],
+) -> Vec<DerivedConcept> {
     let question_stems: Vec<String> = analyzer.content_stems(question);
     let is_question_word = |stem: &str| question_stems.iter().any(|q| q == stem);
     let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
@@ -95,8 +118,16 @@ pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str])
                         references: 0,
                         seen_in: None,
                         first: (ri, words[0].0),
-                        raw: candidate_weight(words.iter().map(|(_, t)| *t), &is_question_word),
+                        context: clause_of(reference, &analyzed, words[0].0),
+                        negated: false,
+                        plain: words.iter().map(|(_, t)| vocabulary.weight(&t.stem)).sum::<f32>()
+                            / len as f32,
+                        raw: candidate_weight(vocabulary, words.iter().map(|(_, t)| *t), &is_question_word),
                     });
+                    entry.negated |= analyzed
+                        .scopes()
+                        .iter()
+                        .any(|s| s.kind == ScopeKind::Negation && words.iter().any(|(i, _)| s.covers(*i)));
                     if !entry.surfaces.contains(&surface) {
                         entry.surfaces.push(surface);
                     }
@@ -108,7 +139,66 @@ pub fn derive_concepts(analyzer: &Analyzer, question: &str, references: &[&str])
             }
         }
     }
-    select(candidates.into_values().collect())
+    // A phrase is also held by a reference that says its words in order
+    // with a word or two between ("longest path" in "longest downward
+    // path"): the matcher credits such an answer, so the agreement counts.
+    let analyses: Vec<Analyzed> = references.iter().map(|r| analyzer.analyze(r)).collect();
+    for candidate in candidates.values_mut().filter(|c| c.stems.len() > 1) {
+        candidate.references = analyses
+            .iter()
+            .filter(|a| says_in_order(a, &candidate.stems))
+            .count()
+            .max(candidate.references);
+    }
+    select(analyzer, vocabulary, candidates.into_values().collect())
+}
+
+/// Content words a phrase's words may have between them and still count as said.
+const PHRASE_GAP: usize = 2;
+
+/// Whether `analyzed` says `stems` in order within one clause, with at most
+/// [`PHRASE_GAP`] other content words between each.
+fn says_in_order(analyzed: &Analyzed, stems: &[String]) -> bool {
+    let content: Vec<&Token> = analyzed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word && !t.stop)
+        .collect();
+    (0..content.len()).any(|start| {
+        let mut at = start;
+        for (k, stem) in stems.iter().enumerate() {
+            let limit = if k == 0 { at + 1 } else { at + 1 + PHRASE_GAP + 1 };
+            let found = (at + usize::from(k > 0)..limit.min(content.len()))
+                .find(|&i| content[i].stem == *stem && content[i].clause == content[start].clause);
+            match found {
+                Some(i) => at = i,
+                None => return false,
+            }
+        }
+        true
+    })
+}
+
+/// The clause holding token `at`, shortened to [`MAX_HINT_EXCERPT`]
+/// characters at a word boundary.
+fn clause_of(text: &str, analyzed: &Analyzed, at: usize) -> String {
+    let tokens = analyzed.tokens();
+    let Some(clause) = tokens.get(at).map(|t| t.clause) else {
+        return String::new();
+    };
+    let first = tokens.iter().position(|t| t.clause == clause).unwrap_or(at);
+    let last = tokens.iter().rposition(|t| t.clause == clause).unwrap_or(at);
+    let span = analyzed.span_of(first, last);
+    let whole = text.get(span.start..span.end).unwrap_or_default();
+    if whole.chars().count() <= MAX_HINT_EXCERPT {
+        return whole.to_owned();
+    }
+    let mut cut: String = whole.chars().take(MAX_HINT_EXCERPT).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    cut.push('\u{2026}');
+    cut
 }
 
 /// Words after which the next word is most likely a verb ("to simulate",
@@ -143,7 +233,7 @@ fn content_runs(analyzed: &Analyzed) -> Vec<Vec<(usize, &Token)>> {
     let mut current: Vec<(usize, &Token)> = Vec::new();
     let mut previous: Option<(usize, u32)> = None;
     for (i, token) in tokens.iter().enumerate() {
-        let content = token.kind == TokenKind::Word && !token.stop;
+        let content = token.kind == TokenKind::Word && !token.stop && !is_filler(&token.norm);
         let adjacent = previous.is_some_and(|(p, clause)| p + 1 == i && clause == token.clause);
         let verb = content && looks_like_verb(tokens, i);
         if (!content || !adjacent || verb) && !current.is_empty() {
@@ -168,17 +258,14 @@ fn content_runs(analyzed: &Analyzed) -> Vec<Vec<(usize, &Token)>> {
 /// The raw weight of a run of words: their mean informativeness, question
 /// words demoted, with a bonus per extra word.
 fn candidate_weight<'t>(
+    vocabulary: &Vocabulary,
     words: impl Iterator<Item = &'t Token>,
     is_question_word: &dyn Fn(&str) -> bool,
 ) -> f32 {
     let (mut sum, mut n) = (0.0f32, 0usize);
     for token in words {
         let stem = token.stem.as_ref();
-        let mut weight = if stem.chars().any(|c| c.is_ascii_digit()) {
-            NUMBER_INFORMATIVENESS
-        } else {
-            informativeness(stem)
-        };
+        let mut weight = vocabulary.weight(stem);
         if is_question_word(stem) {
             weight *= QUESTION_WORD_FACTOR;
         }
@@ -194,7 +281,11 @@ fn candidate_weight<'t>(
 /// Picks the concepts: the heaviest candidates first (counting more when
 /// several references hold them), a phrase's words not again on their own,
 /// about one concept per three distinct content words.
-fn select(mut candidates: Vec<Candidate>) -> Vec<DerivedConcept> {
+fn select(
+    analyzer: &Analyzer,
+    vocabulary: &Vocabulary,
+    mut candidates: Vec<Candidate>,
+) -> Vec<DerivedConcept> {
     // Every distinct content word is a one-word candidate.
     let distinct_words = candidates.iter().filter(|c| c.stems.len() == 1).count();
     // What several references say is what they agree matters.
@@ -217,6 +308,9 @@ fn select(mut candidates: Vec<Candidate>) -> Vec<DerivedConcept> {
         if candidate.raw < MIN_CANDIDATE && !picked.is_empty() {
             break;
         }
+        if candidate.stems.len() == 1 && candidate.plain < MIN_SINGLE_WORD && !picked.is_empty() {
+            continue;
+        }
         // A phrase that overlaps a picked one (shares a word) adds nothing new.
         let overlaps = picked
             .iter()
@@ -229,6 +323,11 @@ fn select(mut candidates: Vec<Candidate>) -> Vec<DerivedConcept> {
         .iter()
         .fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.raw), hi.max(c.raw)));
     let mut used_ids: Vec<String> = Vec::new();
+    // Every alias's terms, so a synonym never gives one concept's words to another.
+    let mut claimed: Vec<Vec<String>> = picked
+        .iter()
+        .flat_map(|c| c.surfaces.iter().map(|s| analyzer.phrase_terms(s)))
+        .collect();
     picked
         .into_iter()
         .map(|c| {
@@ -242,14 +341,46 @@ fn select(mut candidates: Vec<Candidate>) -> Vec<DerivedConcept> {
             let id = unique_id(&base, &mut used_ids);
             let mut aliases = c.surfaces;
             aliases.sort();
+            for alternative in synonym_aliases(vocabulary, &c.stems) {
+                if aliases.len() >= MAX_ALIASES {
+                    break;
+                }
+                let terms = analyzer.phrase_terms(&alternative);
+                if terms.is_empty() || claimed.contains(&terms) {
+                    continue;
+                }
+                claimed.push(terms);
+                aliases.push(alternative);
+            }
+            let hint = if c.context.is_empty() {
+                format!("Say what \u{201c}{label}\u{201d} has to do with the question.")
+            } else {
+                format!(
+                    "Say what \u{201c}{label}\u{201d} has to do with the question, as the reference does: \u{201c}{}\u{201d}",
+                    c.context
+                )
+            };
             DerivedConcept {
                 id,
-                hint: format!("Say what \u{201c}{label}\u{201d} has to do with the question."),
+                hint,
+                pitfall: c.negated,
                 label,
                 weight: (weight * 2.0).round() / 2.0,
                 aliases,
             }
         })
+        .collect()
+}
+
+/// Other ways to say a term whose stems are `stems`: the other members of
+/// its synonym groups. Words of a phrase are not swapped one by one: a
+/// synonym fits one sense of a word, and a phrase fixes which.
+fn synonym_aliases(vocabulary: &Vocabulary, stems: &[String]) -> Vec<String> {
+    vocabulary
+        .synonyms()
+        .alternatives(stems)
+        .into_iter()
+        .map(str::to_owned)
         .collect()
 }
 
@@ -270,7 +401,8 @@ mod tests {
     use super::*;
 
     fn derive(question: &str, references: &[&str]) -> Vec<DerivedConcept> {
-        derive_concepts(&Analyzer::english(), question, references)
+        let analyzer = Analyzer::english();
+        derive_concepts(&analyzer, &Vocabulary::general(&analyzer), question, references)
     }
 
     fn labels(concepts: &[DerivedConcept]) -> Vec<&str> {

@@ -2,8 +2,12 @@
 //! concepts are when the caller brings only a question and reference answers.
 
 mod derive;
+mod spec;
+mod vocabulary;
 
 pub use derive::{derive_concepts, DerivedConcept};
+pub use spec::*;
+pub use vocabulary::Vocabulary;
 
 /// The longest reference answer accepted, in bytes: references are model
 /// answers, a few paragraphs at most.

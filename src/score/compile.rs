@@ -1,6 +1,6 @@
 //! The bank compiled for matching: every alias and phrase analysed once, at start.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::fuzzy::{self, RubricWord};
 use super::matcher::Phrase;
@@ -104,15 +104,20 @@ impl CompiledQuestion {
     }
 }
 
-/// Every stem the bank uses anywhere: words here are real, never misspellings.
-pub fn bank_vocabulary(analyzer: &Analyzer, bank: &Bank) -> BTreeSet<String> {
-    let mut vocabulary = BTreeSet::new();
-    let mut add = |text: &str| {
-        for t in analyzer.analyze(text).tokens() {
-            vocabulary.insert(t.stem.to_string());
-        }
-    };
+/// Every stem the bank uses anywhere, with the number of questions that use
+/// it: words here are real, never misspellings, and a word most questions
+/// use tells little about any one of them.
+pub fn bank_vocabulary(analyzer: &Analyzer, bank: &Bank) -> BTreeMap<String, u32> {
+    let mut vocabulary: BTreeMap<String, u32> = BTreeMap::new();
     for q in bank.questions() {
+        let mut stems: BTreeSet<String> = BTreeSet::new();
+        let mut add = |text: &str| {
+            for t in analyzer.analyze(text).tokens() {
+                if !stems.contains(t.stem.as_ref()) {
+                    stems.insert(t.stem.to_string());
+                }
+            }
+        };
         q.all_wordings().for_each(|w| add(w.as_str()));
         q.model_answers.iter().for_each(|a| add(a.text.as_str()));
         for c in &q.concepts {
@@ -122,6 +127,9 @@ pub fn bank_vocabulary(analyzer: &Analyzer, bank: &Bank) -> BTreeSet<String> {
         }
         for f in &q.red_flags {
             add(f.why.as_str());
+        }
+        for stem in stems {
+            *vocabulary.entry(stem).or_default() += 1;
         }
     }
     vocabulary

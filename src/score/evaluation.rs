@@ -145,8 +145,9 @@ pub struct DismissiveTerms {
 /// The answer is about another question.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct OffTopic {
-    /// The bank question the answer is closest to.
-    pub closest_question: String,
+    /// The bank question the answer is closest to; `null` for an ad-hoc
+    /// question when no bank question is close either.
+    pub closest_question: Option<String>,
     /// Closeness to this question's model answers (0–1).
     pub similarity: f64,
     /// Closeness to the closest question's model answers (0–1).
@@ -201,7 +202,9 @@ pub enum ScoreDetail {
         /// Points at full coverage.
         max_points: f64,
     },
-    /// Closeness to the model answers (BM25, normalised).
+    /// Closeness to the model answers: BM25 normalised by each model
+    /// answer's score against itself for bank questions; for ad-hoc rubrics,
+    /// the weighted share of a reference answer's words the answer says.
     Similarity {
         /// Points contributed.
         points: f64,
@@ -290,4 +293,21 @@ pub struct Evaluation {
     pub stats: AnswerStats,
     /// The scoring method's version.
     pub scoring_version: &'static str,
+    /// For an ad-hoc rubric: its concepts (derived or given) and how far it
+    /// can be trusted; absent for bank questions.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rubric: Option<RubricReport>,
+}
+
+/// What an evaluation against an ad-hoc rubric reports about the rubric.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RubricReport {
+    /// Whether the concepts were derived from the reference answers.
+    pub derived: bool,
+    /// How far the rubric can be trusted, 0–1: lower for derived concepts
+    /// and very short references.
+    pub confidence: f64,
+    /// The concepts looked for, to review, edit and send back (or save with
+    /// `assay rubric derive`).
+    pub concepts: Vec<crate::rubric::RubricConcept>,
 }

@@ -14,6 +14,7 @@
 //! 5. **cap** — off-topic, keyword-stuffed, too-short answers and high-severity
 //!    flags cap the score.
 
+mod ad_hoc;
 mod compile;
 mod concepts;
 pub mod evaluation;
@@ -22,14 +23,14 @@ pub mod fuzzy;
 pub mod matcher;
 mod signals;
 
-use rustc_hash::FxHashSet as HashSet;
-
+pub use ad_hoc::AdHocQuestion;
 use compile::CompiledQuestion;
 pub use evaluation::*;
 use matcher::Positions;
 
-use crate::bank::{Bank, Severity};
+use crate::bank::{Bank, Question, Severity};
 use crate::error::{Error, Result};
+use crate::rubric::{RubricProblem, RubricSpec, Vocabulary};
 use crate::search::{BankIndex, Lookup, QuestionMatch, MIN_CONFIDENCE};
 use crate::text::{Analyzed, Analyzer, TokenKind};
 
@@ -63,6 +64,31 @@ const AMBIGUITY_MARGIN: f32 = 0.1;
 /// How much closer the answer must be to an ambiguous candidate's model
 /// answers than to the best one's for the answer to settle the ambiguity.
 const SETTLING_RATIO: f32 = 1.25;
+
+/// Below this coverage and this similarity to the references, an ad-hoc
+/// answer of at least [`AD_HOC_OFF_TOPIC_WORDS`] content words is off topic.
+const AD_HOC_OFF_TOPIC: f64 = 0.1;
+const AD_HOC_OFF_TOPIC_WORDS: usize = 5;
+/// Similarity to a bank question at which an off-topic ad-hoc answer is
+/// said to read as an answer to it.
+const AD_HOC_CLOSEST_BANK: f64 = 0.1;
+
+/// How a bank question's score splits: hand-written concepts carry it.
+const BANK_PLAN: ad_hoc::Plan = ad_hoc::Plan {
+    coverage_points: COVERAGE_POINTS,
+    coverage_saturation: COVERAGE_SATURATION,
+    similarity_points: SIMILARITY_POINTS,
+    similarity_saturation: SIMILARITY_SATURATION,
+};
+
+/// The question an answer is scored against, bank or ad-hoc, and how.
+struct Target<'q> {
+    question: &'q Question,
+    compiled: &'q CompiledQuestion,
+    plan: ad_hoc::Plan,
+    /// Fewer words than this is too short to judge.
+    min_words: usize,
+}
 
 /// Points a red flag of this severity takes away.
 fn flag_penalty(severity: Severity) -> f64 {
@@ -177,7 +203,7 @@ pub struct Evaluator {
     bank: Bank,
     index: BankIndex,
     compiled: Vec<CompiledQuestion>,
-    vocabulary: HashSet<String>,
+    vocabulary: Vocabulary,
 }
 
 impl std::fmt::Debug for Evaluator {
@@ -197,7 +223,8 @@ impl Evaluator {
             .iter()
             .map(|q| CompiledQuestion::new(&analyzer, q, bank.common_red_flags()))
             .collect();
-        let vocabulary = compile::bank_vocabulary(&analyzer, &bank).into_iter().collect();
+        let frequency = compile::bank_vocabulary(&analyzer, &bank);
+        let vocabulary = Vocabulary::with_bank(&analyzer, frequency, bank.questions().len());
         Ok(Evaluator {
             analyzer,
             bank,
@@ -237,6 +264,11 @@ impl Evaluator {
     /// The analyzer every text goes through.
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
+    }
+
+    /// Word weights and synonyms, as ad-hoc rubrics use them.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
     }
 
     /// The search index over the bank.
@@ -379,33 +411,137 @@ impl Evaluator {
         options: &EvaluateOptions<'_>,
         known_similarity: Option<Vec<f32>>,
     ) -> Result<Evaluation> {
-        let question = &self.bank.questions()[qi];
-        let compiled = &self.compiled[qi];
+        let target = Target {
+            question: &self.bank.questions()[qi],
+            compiled: &self.compiled[qi],
+            plan: BANK_PLAN,
+            min_words: signals::MIN_WORDS,
+        };
+        let mut misspelled = Vec::new();
+        let positions = self.positions(analyzed, target.compiled, &mut misspelled);
+        // Similarity to every question, unless the caller already computed it.
+        let similarity = match known_similarity {
+            Some(similarity) => similarity,
+            None => self.index.similarity(answer_stems(analyzed)),
+        };
+        let own = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
+        Ok(self.score(
+            &target,
+            answer,
+            analyzed,
+            positions,
+            misspelled,
+            options,
+            own,
+            |coverage, positions| {
+                self.off_topic(Some(qi), coverage, own, &similarity, answer, analyzed, positions)
+            },
+        ))
+    }
+
+    /// Checks a caller's rubric and compiles it for [`Evaluator::evaluate_ad_hoc`]:
+    /// concepts derived from the references when none are given, weighed
+    /// against the bank's vocabulary.
+    pub fn prepare(&self, spec: &RubricSpec) -> std::result::Result<AdHocQuestion, Vec<RubricProblem>> {
+        let rubric = spec.build(&self.analyzer, &self.vocabulary)?;
+        Ok(AdHocQuestion::new(
+            &self.analyzer,
+            &self.vocabulary,
+            rubric,
+            self.bank.common_red_flags(),
+        ))
+    }
+
+    /// Evaluates `answer` against an ad-hoc question ([`Evaluator::prepare`]).
+    pub fn evaluate_ad_hoc(
+        &self,
+        question: &AdHocQuestion,
+        answer: &str,
+        thresholds: RatingThresholds,
+    ) -> Result<Evaluation> {
+        if answer.len() > MAX_ANSWER_BYTES {
+            return Err(Error::AnswerTooLong {
+                len: answer.len(),
+                max: MAX_ANSWER_BYTES,
+            });
+        }
+        let analyzed = self.analyzer.analyze(answer);
+        let target = Target {
+            question: question.question(),
+            compiled: &question.compiled,
+            plan: question.plan,
+            min_words: question.min_words,
+        };
+        let mut misspelled = Vec::new();
+        let positions = self.positions(&analyzed, target.compiled, &mut misspelled);
+        let resolved: Vec<String> = misspelled.iter().map(|(_, word)| word.stem.clone()).collect();
+        let own = question.similarity(&ad_hoc::said(&analyzed, &resolved, &self.vocabulary));
+        let options = EvaluateOptions {
+            thresholds,
+            asked: None,
+        };
+        let mut evaluation = self.score(
+            &target,
+            answer,
+            &analyzed,
+            positions,
+            misspelled,
+            &options,
+            own,
+            |coverage, _| self.off_reference(coverage, own, &analyzed),
+        );
+        evaluation.rubric = Some(question.report());
+        Ok(evaluation)
+    }
+
+    /// Where each rubric term occurs in the answer, misspellings of the
+    /// rubric's words included (recorded in `misspelled` as token and the
+    /// word read).
+    fn positions<'a>(
+        &self,
+        analyzed: &'a Analyzed,
+        compiled: &CompiledQuestion,
+        misspelled: &mut Vec<(usize, fuzzy::RubricWord)>,
+    ) -> Positions<'a> {
+        let mut positions = Positions::new(analyzed);
+        for (i, t) in analyzed.tokens().iter().enumerate() {
+            if t.kind != TokenKind::Word || t.stop || self.vocabulary.knows(t.stem.as_ref()) {
+                continue;
+            }
+            if let Some(word) = fuzzy::resolve(&t.norm, &t.stem, &compiled.rubric_words) {
+                positions.add_fuzzy(&word.stem, i);
+                misspelled.push((i, word.clone()));
+            }
+        }
+        positions
+    }
+
+    /// Applies the rules to an answer whose terms are located: coverage,
+    /// similarity (`own`, already measured), dismissal, red flags, caps.
+    /// `off_topic` decides the off-topic signal from the coverage.
+    #[allow(clippy::too_many_arguments)]
+    fn score(
+        &self,
+        target: &Target<'_>,
+        answer: &str,
+        analyzed: &Analyzed,
+        positions: Positions<'_>,
+        misspelled: Vec<(usize, fuzzy::RubricWord)>,
+        options: &EvaluateOptions<'_>,
+        own: f64,
+        off_topic: impl FnOnce(f64, &Positions<'_>) -> Option<OffTopic>,
+    ) -> Evaluation {
+        let question = target.question;
+        let compiled = target.compiled;
+        let plan = target.plan;
         let common = self.bank.common_red_flags();
         let asked_stems: Vec<String> = options
             .asked
             .map(|w| self.analyzer.content_stems(w))
             .unwrap_or_default();
 
-        let mut positions = Positions::new(analyzed);
-        let mut misspelled: Vec<(usize, String)> = Vec::new();
-        for (i, t) in analyzed.tokens().iter().enumerate() {
-            if t.kind != TokenKind::Word || t.stop || self.vocabulary.contains(t.stem.as_ref()) {
-                continue;
-            }
-            if let Some(word) = fuzzy::resolve(&t.norm, &t.stem, &compiled.rubric_words) {
-                positions.add_fuzzy(&word.stem, i);
-                misspelled.push((i, word.norm.clone()));
-            }
-        }
-
         let report = concepts::assess(answer, analyzed, &positions, question, compiled, &asked_stems);
         let red_flags = flags::assess(answer, analyzed, &positions, question, common, compiled);
-        // Similarity to every question, unless the caller already computed it.
-        let similarity = match known_similarity {
-            Some(similarity) => similarity,
-            None => self.index.similarity(answer_stems(analyzed)),
-        };
         let total_weight = question.total_weight();
         let coverage = if total_weight > 0.0 {
             report.covered_weight() / total_weight
@@ -414,13 +550,13 @@ impl Evaluator {
         };
 
         let mut signals = Signals {
-            too_short: signals::too_short(analyzed),
+            too_short: signals::too_short(analyzed, target.min_words),
             keyword_stuffing: signals::keyword_stuffing(analyzed),
             vague: signals::vague(analyzed),
             dismissive_terms: (!report.dismissed.is_empty()).then(|| DismissiveTerms {
                 concepts: report.dismissed.iter().map(|c| c.id.clone()).collect(),
             }),
-            off_topic: self.off_topic(qi, coverage, &similarity, answer, analyzed, &positions),
+            off_topic: off_topic(coverage, &positions),
             misspellings: Vec::new(),
         };
         signals.misspellings = misspelled
@@ -439,7 +575,7 @@ impl Evaluator {
                     start: span.start,
                     end: span.end,
                     written: answer.get(span.start..span.end).unwrap_or_default().to_owned(),
-                    read_as,
+                    read_as: read_as.norm,
                 }
             })
             .collect();
@@ -450,22 +586,21 @@ impl Evaluator {
         };
         let covered_weight = report.covered_weight();
         tally.add(
-            COVERAGE_POINTS * (coverage / COVERAGE_SATURATION).min(1.0),
+            plan.coverage_points * (coverage / plan.coverage_saturation).min(1.0),
             |points| ScoreDetail::Coverage {
                 points,
                 covered_weight: signals::round3(covered_weight),
                 total_weight: signals::round3(total_weight),
-                saturation: COVERAGE_SATURATION,
-                max_points: COVERAGE_POINTS,
+                saturation: plan.coverage_saturation,
+                max_points: plan.coverage_points,
             },
         );
-        let sim = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
         tally.add(
-            SIMILARITY_POINTS * (sim / SIMILARITY_SATURATION).min(1.0),
+            plan.similarity_points * (own / plan.similarity_saturation).min(1.0),
             |points| ScoreDetail::Similarity {
                 points,
-                similarity: signals::round3(sim),
-                max_points: SIMILARITY_POINTS,
+                similarity: signals::round3(own),
+                max_points: plan.similarity_points,
             },
         );
         let dismissed_weight = report.dismissed_weight();
@@ -504,7 +639,7 @@ impl Evaluator {
         }
 
         let score = tally.score();
-        Ok(Evaluation {
+        Evaluation {
             question_id: question.id.to_string(),
             score,
             rating: options.thresholds.rate(score),
@@ -519,15 +654,41 @@ impl Evaluator {
                 sentences: analyzed.sentence_count(),
             },
             scoring_version: SCORING_VERSION,
+            rubric: None,
+        }
+    }
+
+    /// The off-topic signal for an ad-hoc question: the answer covers almost
+    /// none of the rubric and says almost none of the references' words,
+    /// though it is long enough to have. Names the bank question it reads
+    /// as an answer to, if one is clearly close.
+    fn off_reference(&self, coverage: f64, own: f64, analyzed: &Analyzed) -> Option<OffTopic> {
+        let content_words = answer_stems(analyzed).count();
+        if coverage >= AD_HOC_OFF_TOPIC || own >= AD_HOC_OFF_TOPIC || content_words < AD_HOC_OFF_TOPIC_WORDS {
+            return None;
+        }
+        let similarity = self.index.similarity(answer_stems(analyzed));
+        let closest = similarity
+            .iter()
+            .enumerate()
+            .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            .filter(|(_, s)| f64::from(**s) >= AD_HOC_CLOSEST_BANK);
+        Some(OffTopic {
+            closest_question: closest.map(|(j, _)| self.bank.questions()[j].id.to_string()),
+            similarity: signals::round3(own),
+            closest_similarity: signals::round3(closest.map_or(0.0, |(_, s)| f64::from(*s))),
         })
     }
 
-    /// `Some` when the answer covers little of question `qi` and clearly more
-    /// of another question it is closer to.
+    /// `Some` when the answer covers little of question `qi` (whose
+    /// similarity is `here`) and clearly more of another question it is
+    /// closer to.
+    #[allow(clippy::too_many_arguments)]
     fn off_topic(
         &self,
-        qi: usize,
+        qi: Option<usize>,
         coverage: f64,
+        here: f64,
         similarity: &[f32],
         answer: &str,
         analyzed: &Analyzed,
@@ -536,11 +697,10 @@ impl Evaluator {
         if coverage >= OFF_TOPIC_MAX_COVERAGE {
             return None;
         }
-        let here = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
         let mut others: Vec<(usize, f64)> = similarity
             .iter()
             .enumerate()
-            .filter(|&(j, _)| j != qi)
+            .filter(|&(j, _)| Some(j) != qi)
             .map(|(j, &s)| (j, f64::from(s)))
             .collect();
         others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -558,7 +718,7 @@ impl Evaluator {
             };
             if other_coverage >= (2.0 * coverage).max(0.2) {
                 return Some(OffTopic {
-                    closest_question: other.id.to_string(),
+                    closest_question: Some(other.id.to_string()),
                     similarity: signals::round3(here),
                     closest_similarity: signals::round3(there),
                 });

@@ -14,13 +14,11 @@ const LISTY_RATIO: f64 = 0.22;
 /// Clauses this short (on average) read as list items.
 const LISTY_CLAUSE_WORDS: f64 = 3.5;
 
-/// `Some` when the answer has fewer than [`MIN_WORDS`] words.
-pub fn too_short(analyzed: &Analyzed) -> Option<TooShort> {
+/// `Some` when the answer has fewer than `minimum` words ([`MIN_WORDS`] for
+/// bank questions; less for an ad-hoc question whose references are short).
+pub fn too_short(analyzed: &Analyzed, minimum: usize) -> Option<TooShort> {
     let words = analyzed.word_count();
-    (words < MIN_WORDS).then_some(TooShort {
-        words,
-        minimum: MIN_WORDS,
-    })
+    (words < minimum).then_some(TooShort { words, minimum })
 }
 
 /// `Some` when the answer reads as terms listed with no sentences connecting them:
@@ -123,8 +121,8 @@ mod tests {
 
     #[test]
     fn short_answers_are_flagged_with_their_length() {
-        let short = too_short(&analyze("Add an index.")).unwrap();
+        let short = too_short(&analyze("Add an index."), MIN_WORDS).unwrap();
         assert_eq!((short.words, short.minimum), (3, MIN_WORDS));
-        assert!(too_short(&analyze(&"word ".repeat(MIN_WORDS))).is_none());
+        assert!(too_short(&analyze(&"word ".repeat(MIN_WORDS)), MIN_WORDS).is_none());
     }
 }

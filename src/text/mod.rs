@@ -27,6 +27,7 @@ pub mod negation;
 pub mod normalize;
 pub mod segment;
 pub mod stopwords;
+pub mod synonyms;
 pub mod tokenizer;
 
 use std::borrow::Cow;

@@ -46,6 +46,15 @@ pub fn is_stop_word(word: &str) -> bool {
 /// Length in bytes of the longest function word ("themselves" is not listed).
 const LONGEST_STOP_WORD: usize = 7;
 
+/// Abbreviations that only introduce or end an example: they say nothing.
+const FILLERS: &[&str] = &["e.g", "eg", "etc", "i.e", "ie", "viz", "vs"];
+
+/// Whether `word` (already folded) is a filler abbreviation ("e.g.", "etc."):
+/// not a function word for the analyzer, but never a term of a reference.
+pub fn is_filler(word: &str) -> bool {
+    FILLERS.contains(&word)
+}
+
 /// Whether `word` (already folded) is ignored inside a multi-word alias.
 pub fn is_glue_word(word: &str) -> bool {
     GLUE_WORDS.contains(&word)

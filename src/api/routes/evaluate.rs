@@ -1,8 +1,9 @@
 //! `POST /v1/evaluate` and `POST /v1/evaluate/batch`.
 //!
-//! A request names the question by `question_id` or by a free-text
-//! `question` wording; either way the body is parsed into a
-//! [`ValidRequest`] before the evaluator sees it.
+//! A request names the question by `question_id`, by a free-text
+//! `question` wording, or brings its own `rubric` (a question and reference
+//! answers, optionally concepts and red flags); either way the body is
+//! parsed into a [`ValidRequest`] before the evaluator sees it.
 
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
@@ -17,6 +18,7 @@ use crate::api::idempotency::Completed;
 use crate::api::middleware::RequestId;
 use crate::api::problem::{ApiError, FieldError, Problem};
 use crate::api::{AppState, Config};
+use crate::rubric::RubricSpec;
 use crate::score::{EvaluateOptions, Evaluation, RatingThresholds};
 use crate::store::{now_ms, Claim, Completion, EvaluationRecord, Principal, StoredResponse};
 use crate::Evaluator;
@@ -39,6 +41,7 @@ const MAX_CANDIDATE_REF_CHARS: usize = 256;
 pub struct EvaluateRequest {
     question_id: Option<String>,
     question: Option<String>,
+    rubric: Option<RubricSpec>,
     answer: Option<String>,
     candidate_ref: Option<String>,
     rating_thresholds: Option<ThresholdsRequest>,
@@ -60,6 +63,8 @@ enum Target {
     Id(String),
     /// A free-text wording to look up.
     Wording(String),
+    /// The caller's own rubric, and where it sits in the request.
+    Rubric(Box<RubricSpec>, Vec<String>),
 }
 
 /// A request that passed validation.
@@ -71,28 +76,63 @@ pub struct ValidRequest {
     thresholds: RatingThresholds,
 }
 
+impl ValidRequest {
+    /// Bytes of text the evaluation reads: the answer, and any references
+    /// and concepts a rubric brings.
+    fn work_bytes(&self) -> usize {
+        let rubric = match &self.target {
+            Target::Rubric(spec, _) => {
+                spec.reference_answers.iter().map(String::len).sum::<usize>()
+                    + spec
+                        .concepts
+                        .iter()
+                        .flatten()
+                        .flat_map(|c| &c.aliases)
+                        .map(String::len)
+                        .sum::<usize>()
+            }
+            Target::Id(_) | Target::Wording(_) => 0,
+        };
+        self.answer.len() + rubric
+    }
+}
+
 impl EvaluateRequest {
     /// Checks every field, reporting all problems at once; `at` is the
     /// pointer prefix (empty for a single request, `items/3` in a batch).
     fn validate(self, config: &Config, at: &[String]) -> Result<ValidRequest, Vec<FieldError>> {
         let mut errors = Vec::new();
         let field = |name: &str| -> Vec<String> { at.iter().cloned().chain([name.to_owned()]).collect() };
-        let target = match (self.question_id, self.question) {
-            (Some(_), Some(_)) => {
+        let target = match (self.question_id, self.question, self.rubric) {
+            (question_id, question, Some(rubric)) => {
+                if question_id.is_some() || question.is_some() {
+                    let name = if question_id.is_some() {
+                        "question_id"
+                    } else {
+                        "question"
+                    };
+                    errors.push(FieldError::at(
+                        &field(name),
+                        format!("send either {name} or rubric (whose question goes inside it), not both"),
+                    ));
+                }
+                Some(Target::Rubric(Box::new(rubric), field("rubric")))
+            }
+            (Some(_), Some(_), None) => {
                 errors.push(FieldError::at(
                     &field("question"),
                     "send either question_id or question, not both",
                 ));
                 None
             }
-            (None, None) => {
+            (None, None, None) => {
                 errors.push(FieldError::at(
                     &field("question_id"),
-                    "a question_id (or a free-text question) is required",
+                    "a question_id (or a free-text question, or a rubric) is required",
                 ));
                 None
             }
-            (Some(id), None) => {
+            (Some(id), None, None) => {
                 let id = id.trim().to_owned();
                 if id.is_empty() || id.chars().count() > MAX_ID_CHARS {
                     errors.push(FieldError::at(
@@ -102,7 +142,7 @@ impl EvaluateRequest {
                 }
                 Some(Target::Id(id))
             }
-            (None, Some(wording)) => {
+            (None, Some(wording), None) => {
                 if wording.trim().is_empty() || wording.chars().count() > MAX_WORDING_CHARS {
                     errors.push(FieldError::at(
                         &field("question"),
@@ -182,7 +222,8 @@ pub struct EvaluateResponse {
     evaluation: Evaluation,
     /// The question's canonical wording.
     question: String,
-    /// How a free-text `question` was matched; `null` for a `question_id`.
+    /// How a free-text `question` was matched; `null` for a `question_id`
+    /// or a `rubric`.
     question_match: Option<QuestionMatchResponse>,
     /// The caller's reference, echoed.
     candidate_ref: Option<String>,
@@ -211,6 +252,33 @@ fn evaluate_valid(evaluator: &Evaluator, request: &ValidRequest) -> Result<Evalu
                     .map_err(library_error)?,
                 None,
             )
+        }
+        Target::Rubric(spec, at) => {
+            let question = evaluator.prepare(spec).map_err(|problems| {
+                ApiError::fields(
+                    problems
+                        .into_iter()
+                        .map(|p| {
+                            let path: Vec<&str> = at
+                                .iter()
+                                .map(String::as_str)
+                                .chain(p.path.iter().map(String::as_str))
+                                .collect();
+                            FieldError::at(&path, p.message)
+                        })
+                        .collect(),
+                )
+            })?;
+            let evaluation = evaluator
+                .evaluate_ad_hoc(&question, &request.answer, request.thresholds)
+                .map_err(library_error)?;
+            return Ok(EvaluateResponse {
+                evaluation,
+                question: question.question().question.to_string(),
+                question_match: None,
+                candidate_ref: request.candidate_ref.clone(),
+                evaluation_id: None,
+            });
         }
         Target::Wording(wording) => {
             let found = evaluator
@@ -340,7 +408,7 @@ pub async fn evaluate(
 ) -> Result<Response, ApiError> {
     let request = body.validate(&state.config, &[]).map_err(ApiError::fields)?;
     let evaluator = state.catalog.evaluator(&caller.tenant);
-    let (mut response, request) = if request.answer.len() <= INLINE_ANSWER_BYTES {
+    let (mut response, request) = if request.work_bytes() <= INLINE_ANSWER_BYTES {
         (evaluate_valid(&evaluator, &request)?, request)
     } else {
         tokio::task::spawn_blocking(move || evaluate_valid(&evaluator, &request).map(|r| (r, request)))

@@ -1,0 +1,293 @@
+//! Questions the caller brings: a rubric compiled for one evaluation (or a
+//! batch of them), and how close an answer comes to its reference answers.
+//!
+//! An ad-hoc question goes through the same engine as a bank question:
+//! concept coverage with evidence, dismissal, red flags and signals. What
+//! differs is what the engine can lean on. A bank question has hand-written
+//! aliases and a BM25 index over forty questions; an ad-hoc one may have a
+//! single sentence of reference and concepts derived from it. So similarity
+//! here is the weighted share of the references' words the answer says —
+//! each word weighed by how informative it is ([`Vocabulary::weight`]),
+//! the question's own words demoted, a synonym from the shipped list as
+//! good as the word, a word under negation not said at all — and it counts
+//! for more of the score when the concepts were derived.
+
+use std::collections::BTreeSet;
+
+use super::compile::CompiledQuestion;
+use super::evaluation::RubricReport;
+use super::fuzzy::{self, RubricWord};
+use crate::bank::{Question, RedFlag};
+use crate::rubric::{AdHocRubric, Vocabulary};
+use crate::text::stopwords::{is_filler, is_glue_word};
+use crate::text::{Analyzed, Analyzer, ScopeKind, TokenKind};
+
+/// Credit for a reference word whose family, not the word, the answer says.
+const RELATED_CREDIT: f32 = 0.75;
+/// Characters two stems of one word family share at least.
+const RELATED_PREFIX: usize = 5;
+/// Share of the shorter stem two stems of one family share at least.
+const RELATED_SHARE: f64 = 0.8;
+/// How much a word the question already uses still counts.
+const QUESTION_WORD_FACTOR: f32 = 0.2;
+/// Confidence in a rubric whose concepts were given / derived, before the
+/// references' length is considered.
+const GIVEN_CONFIDENCE: f64 = 0.85;
+const DERIVED_CONFIDENCE: f64 = 0.6;
+/// Content words of reference at which its length no longer lowers confidence.
+const CONFIDENT_REFERENCE_WORDS: f64 = 30.0;
+/// Confidence added per further reference answer (at most two count).
+const AGREEMENT_CONFIDENCE: f64 = 0.05;
+/// The most confidence an ad-hoc rubric earns.
+const MAX_CONFIDENCE: f64 = 0.95;
+
+/// How an ad-hoc question's score splits between concept coverage and
+/// closeness to the references.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Plan {
+    pub coverage_points: f64,
+    pub coverage_saturation: f64,
+    pub similarity_points: f64,
+    pub similarity_saturation: f64,
+}
+
+/// Given concepts were written by someone who knows the subject: coverage
+/// leads. Derived ones are only as good as the reference's wording:
+/// closeness to the references counts as much.
+const GIVEN_PLAN: Plan = Plan {
+    coverage_points: 70.0,
+    coverage_saturation: 0.6,
+    similarity_points: 30.0,
+    similarity_saturation: 0.7,
+};
+const DERIVED_PLAN: Plan = Plan {
+    coverage_points: 50.0,
+    coverage_saturation: 0.6,
+    similarity_points: 50.0,
+    similarity_saturation: 0.7,
+};
+
+/// One content word of a reference answer.
+#[derive(Debug, Clone)]
+struct ReferenceTerm {
+    stem: String,
+    weight: f32,
+    /// The synonym groups it belongs to.
+    groups: Vec<u32>,
+    /// The reference says it under negation, so an answer that says it
+    /// negated agrees.
+    negated: bool,
+}
+
+/// An ad-hoc question compiled for scoring.
+#[derive(Debug, Clone)]
+pub struct AdHocQuestion {
+    rubric: AdHocRubric,
+    pub(crate) compiled: CompiledQuestion,
+    /// Per reference answer, its distinct content words.
+    references: Vec<Vec<ReferenceTerm>>,
+    pub(crate) plan: Plan,
+    /// Fewer words than this is too short to judge.
+    pub(crate) min_words: usize,
+    confidence: f64,
+}
+
+impl AdHocQuestion {
+    /// Compiles a checked rubric against the bank's vocabulary and red flags
+    /// common to every question.
+    pub(crate) fn new(
+        analyzer: &Analyzer,
+        vocabulary: &Vocabulary,
+        rubric: AdHocRubric,
+        common: &[RedFlag],
+    ) -> Self {
+        let question = &rubric.question;
+        let mut compiled = CompiledQuestion::new(analyzer, question, common);
+        let question_stems: BTreeSet<String> = analyzer
+            .content_stems(question.question.as_str())
+            .into_iter()
+            .collect();
+        let mut references = Vec::new();
+        let mut rubric_words: BTreeSet<RubricWord> = compiled.rubric_words.iter().cloned().collect();
+        let mut shortest_words = usize::MAX;
+        let mut longest_content = 0usize;
+        for answer in &question.model_answers {
+            let analyzed = analyzer.analyze(answer.text.as_str());
+            shortest_words = shortest_words.min(analyzed.word_count());
+            let mut terms: Vec<ReferenceTerm> = Vec::new();
+            for (i, token) in analyzed.tokens().iter().enumerate() {
+                if token.kind != TokenKind::Word || token.stop || is_filler(&token.norm) {
+                    continue;
+                }
+                let negated = is_negated(&analyzed, i);
+                if token.norm.chars().count() >= fuzzy::MIN_LEN {
+                    rubric_words.insert(RubricWord {
+                        norm: token.norm.to_string(),
+                        stem: token.stem.to_string(),
+                    });
+                }
+                if let Some(seen) = terms.iter_mut().find(|t| t.stem == token.stem) {
+                    seen.negated |= negated;
+                    continue;
+                }
+                let mut weight = vocabulary.weight(&token.stem);
+                if question_stems.contains(token.stem.as_ref()) {
+                    weight *= QUESTION_WORD_FACTOR;
+                }
+                terms.push(ReferenceTerm {
+                    stem: token.stem.to_string(),
+                    weight,
+                    groups: vocabulary.synonyms().groups_of(&token.stem).to_vec(),
+                    negated,
+                });
+            }
+            longest_content = longest_content.max(terms.len());
+            references.push(terms);
+        }
+        compiled.rubric_words = rubric_words.into_iter().collect();
+        let base = if rubric.derived {
+            DERIVED_CONFIDENCE
+        } else {
+            GIVEN_CONFIDENCE
+        };
+        let length = (0.5 + 0.5 * longest_content as f64 / CONFIDENT_REFERENCE_WORDS).min(1.0);
+        let agreement = AGREEMENT_CONFIDENCE * references.len().saturating_sub(1).min(2) as f64;
+        let confidence = ((base * length + agreement).min(MAX_CONFIDENCE) * 100.0).round() / 100.0;
+        let min_words = (shortest_words / 2).clamp(3, super::signals::MIN_WORDS);
+        AdHocQuestion {
+            plan: if rubric.derived { DERIVED_PLAN } else { GIVEN_PLAN },
+            rubric,
+            compiled,
+            references,
+            min_words,
+            confidence,
+        }
+    }
+
+    /// The question, shaped like a bank question.
+    pub fn question(&self) -> &Question {
+        &self.rubric.question
+    }
+
+    /// Whether the concepts were derived from the references.
+    pub fn derived(&self) -> bool {
+        self.rubric.derived
+    }
+
+    /// How far the rubric can be trusted, 0–1: lower for derived concepts and
+    /// short references.
+    pub fn confidence(&self) -> f64 {
+        self.confidence
+    }
+
+    /// What an evaluation reports about the rubric.
+    pub fn report(&self) -> RubricReport {
+        RubricReport {
+            derived: self.rubric.derived,
+            confidence: self.confidence,
+            concepts: self.rubric.concepts.clone(),
+        }
+    }
+
+    /// How much of the closest reference answer's weighted words the answer
+    /// says, 0–1 ([`said`] tells what it says).
+    pub(crate) fn similarity(&self, said: &Said<'_>) -> f64 {
+        let (stems, groups) = (&said.affirmed, &said.groups);
+        self.references
+            .iter()
+            .map(|terms| {
+                let total: f32 = terms.iter().map(|t| t.weight).sum();
+                if total <= 0.0 {
+                    return 0.0;
+                }
+                let said: f32 = terms
+                    .iter()
+                    .map(|t| {
+                        if stems.contains(t.stem.as_str())
+                            || t.groups.iter().any(|g| groups.contains(g))
+                            || (t.negated && said.negated.contains(t.stem.as_str()))
+                        {
+                            t.weight
+                        } else if related_stem_said(&t.stem, stems) {
+                            RELATED_CREDIT * t.weight
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                f64::from(said / total)
+            })
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Whether the answer says a word of the same family as `stem` that the
+/// stemmer left apart ("collide" and "collision", "decide" and "decision"):
+/// the two stems share their first [`RELATED_PREFIX`] characters and
+/// [`RELATED_SHARE`] of the shorter one.
+fn related_stem_said(stem: &str, stems: &BTreeSet<&str>) -> bool {
+    let Some((cut, _)) = stem.char_indices().nth(RELATED_PREFIX) else {
+        return false;
+    };
+    let prefix = &stem[..cut];
+    stems
+        .range(prefix..)
+        .take_while(|s| s.starts_with(prefix))
+        .any(|s| {
+            let common = s.chars().zip(stem.chars()).take_while(|(a, b)| a == b).count();
+            let shorter = s.chars().count().min(stem.chars().count());
+            common as f64 >= RELATED_SHARE * shorter as f64
+        })
+}
+
+/// What an answer says, for [`AdHocQuestion::similarity`].
+#[derive(Debug, Default)]
+pub(crate) struct Said<'a> {
+    /// Content stems outside negation, and the stems misspellings resolve to.
+    affirmed: BTreeSet<&'a str>,
+    /// Content stems under negation: agreement with a reference that
+    /// negates them too.
+    negated: BTreeSet<&'a str>,
+    /// The synonym groups the affirmed words and phrases name.
+    groups: BTreeSet<u32>,
+}
+
+/// Whether a negation cue governs token `i`.
+fn is_negated(analyzed: &Analyzed, i: usize) -> bool {
+    analyzed
+        .scopes()
+        .iter()
+        .any(|s| s.kind == ScopeKind::Negation && s.covers(i))
+}
+
+/// What `analyzed` says, `extra` being the stems its misspellings resolve to.
+pub(crate) fn said<'a>(analyzed: &'a Analyzed, extra: &'a [String], vocabulary: &Vocabulary) -> Said<'a> {
+    let mut said = Said::default();
+    let mut sequence: Vec<&str> = Vec::new();
+    for (i, token) in analyzed.tokens().iter().enumerate() {
+        if token.kind != TokenKind::Word {
+            sequence.push("");
+            continue;
+        }
+        if is_negated(analyzed, i) {
+            if !token.stop {
+                said.negated.insert(token.stem.as_ref());
+            }
+            // A negated stretch breaks phrases too.
+            sequence.push("");
+            continue;
+        }
+        if !is_glue_word(&token.norm) {
+            sequence.push(token.stem.as_ref());
+        }
+        if !token.stop {
+            said.affirmed.insert(token.stem.as_ref());
+        }
+    }
+    said.affirmed.extend(extra.iter().map(String::as_str));
+    said.groups = vocabulary.synonyms().groups_in(&sequence);
+    for stem in extra {
+        said.groups.extend(vocabulary.synonyms().groups_of(stem));
+    }
+    said
+}

@@ -1,0 +1,147 @@
+//! Scoring against a caller's own question and reference answers.
+
+use assay::rubric::{ConceptSpec, RubricSpec};
+use assay::score::{AdHocQuestion, Evaluation};
+
+use crate::util::evaluator;
+
+fn rubric(question: &str, references: &[&str]) -> AdHocQuestion {
+    let spec = RubricSpec {
+        question: Some(question.to_owned()),
+        reference_answers: references.iter().map(|r| (*r).to_owned()).collect(),
+        ..RubricSpec::default()
+    };
+    evaluator().prepare(&spec).expect("a valid rubric")
+}
+
+fn score(question: &AdHocQuestion, answer: &str) -> Evaluation {
+    evaluator()
+        .evaluate_ad_hoc(question, answer, Default::default())
+        .expect("evaluated")
+}
+
+const BST: &str = "In the worst case, how many comparisons does a search in a binary search tree make?";
+
+#[test]
+fn a_short_reference_credits_a_short_right_answer_and_not_its_contradiction() {
+    let question = rubric(BST, &["As many as the height of the tree."]);
+    let right = score(&question, "One per level, so the height of the tree.");
+    let contradicted = score(&question, "It does not depend on the height of the tree at all.");
+    assert!(right.score >= 60.0, "{right:#?}");
+    assert!(
+        right.signals.too_short.is_none(),
+        "a short reference makes short answers enough"
+    );
+    assert!(contradicted.score < 20.0, "{contradicted:#?}");
+    assert!(
+        !contradicted.dismissed.is_empty(),
+        "the negated concept is dismissed"
+    );
+}
+
+#[test]
+fn synonyms_from_the_shipped_list_get_credit() {
+    let question = rubric(
+        "What does pop do on a stack?",
+        &["It removes the element on top of the stack and returns it."],
+    );
+    let same_words = score(&question, "It removes the element on top and returns it.");
+    let synonyms = score(&question, "It deletes the item at the top and gives it back.");
+    let unrelated = score(&question, "It sorts the stack in place by priority order.");
+    assert!(
+        synonyms.score >= 0.8 * same_words.score,
+        "{} vs {}",
+        synonyms.score,
+        same_words.score
+    );
+    assert!(
+        synonyms.score > unrelated.score + 30.0,
+        "{} vs {}",
+        synonyms.score,
+        unrelated.score
+    );
+}
+
+#[test]
+fn repeating_the_question_shows_nothing() {
+    let question = rubric(
+        "What is a deadlock between two threads?",
+        &["Each thread holds a lock the other needs and waits for it, so neither can ever proceed."],
+    );
+    let repeat = score(
+        &question,
+        "A deadlock between two threads is when the two threads are in a deadlock with each other.",
+    );
+    let right = score(
+        &question,
+        "Both hold one lock and wait forever for the lock the other holds.",
+    );
+    assert!(repeat.score < 30.0, "{repeat:#?}");
+    assert!(
+        right.score > repeat.score + 30.0,
+        "{} vs {}",
+        right.score,
+        repeat.score
+    );
+}
+
+#[test]
+fn the_same_rubric_and_answer_give_the_same_evaluation() {
+    let references = ["A mutex lets one thread at a time into the critical section."];
+    let answer = "Only one thread can hold it, so the critical section never runs twice at once.";
+    let first = score(&rubric("What is a mutex for?", &references), answer);
+    let second = score(&rubric("What is a mutex for?", &references), answer);
+    assert_eq!(
+        serde_json::to_string(&first).unwrap(),
+        serde_json::to_string(&second).unwrap()
+    );
+    let report = first
+        .rubric
+        .as_ref()
+        .expect("an ad-hoc evaluation reports its rubric");
+    assert!(report.derived);
+    let sum: f64 = first.breakdown.iter().map(|d| d.points()).sum();
+    assert!((sum - first.score).abs() < 1e-9);
+}
+
+#[test]
+fn confidence_is_lower_for_derived_concepts_and_short_references() {
+    let long = "A hash table maps each key through a hash function to a bucket in an array. Lookups, \
+        inserts and deletes take constant time on average because only one bucket is examined; \
+        collisions are handled by chaining entries in a list per bucket or by open addressing, \
+        and the table is resized and rehashed when the load factor grows past a threshold.";
+    let short = "It maps keys to buckets with a hash function.";
+    let q = "How does a hash table work?";
+    let derived_long = rubric(q, &[long]).confidence();
+    let derived_short = rubric(q, &[short]).confidence();
+    let given = evaluator()
+        .prepare(&RubricSpec {
+            question: Some(q.to_owned()),
+            reference_answers: vec![long.to_owned()],
+            concepts: Some(vec![ConceptSpec {
+                label: Some("hash function".into()),
+                ..ConceptSpec::default()
+            }]),
+            ..RubricSpec::default()
+        })
+        .unwrap()
+        .confidence();
+    assert!(derived_short < derived_long, "{derived_short} < {derived_long}");
+    assert!(derived_long < given, "{derived_long} < {given}");
+    assert!((0.0..=1.0).contains(&derived_short) && given <= 0.95);
+}
+
+#[test]
+fn an_answer_about_something_else_is_off_topic() {
+    let question = rubric(
+        "What does DNS do?",
+        &["It resolves human-readable domain names to the IP addresses of servers."],
+    );
+    let other = score(
+        &question,
+        "A circuit breaker stops calling a failing dependency after repeated errors and fails fast until a trial request succeeds.",
+    );
+    let off = other.signals.off_topic.as_ref().expect("off topic");
+    assert_eq!(off.closest_question.as_deref(), Some("circuit-breakers"));
+    assert!(other.score <= 10.0);
+}
