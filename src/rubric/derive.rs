@@ -405,6 +405,12 @@ mod tests {
         derive_concepts(&analyzer, &Vocabulary::general(&analyzer), question, references)
     }
 
+    impl DerivedConcept {
+        fn label_has_word(&self, word: &str) -> bool {
+            self.label.split(' ').any(|w| w == word)
+        }
+    }
+
     fn labels(concepts: &[DerivedConcept]) -> Vec<&str> {
         concepts.iter().map(|c| c.label.as_str()).collect()
     }
@@ -436,6 +442,50 @@ mod tests {
                 .any(|l| l.contains("longest path") || l.contains("edges")),
             "{labels:?}"
         );
+    }
+
+    #[test]
+    fn a_known_reference_derives_known_concepts() {
+        let concepts = derive(
+            "What is the height of a tree?",
+            &[
+                "The height of a tree is the number of edges on the longest path from the root to a leaf.",
+                "The number of edges on the longest downward path between the root and a leaf.",
+            ],
+        );
+        let summary: Vec<(&str, f32, bool)> = concepts
+            .iter()
+            .map(|c| (c.label.as_str(), c.weight, c.pitfall))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("longest path", 3.0, false),
+                ("leaf", 1.5, false),
+                ("root", 1.0, false)
+            ]
+        );
+        // Synonyms from the shipped list join the references' own words.
+        assert_eq!(concepts[1].aliases, ["leaf", "leaf node", "terminal node"]);
+        assert!(
+            concepts[0].hint.contains("longest path from the root to a leaf"),
+            "{}",
+            concepts[0].hint
+        );
+    }
+
+    #[test]
+    fn what_the_reference_negates_is_a_pitfall_and_fillers_are_no_concepts() {
+        let concepts = derive(
+            "What makes an HTTP method safe?",
+            &["A safe method does not change server state, e.g. GET or HEAD."],
+        );
+        assert!(concepts.iter().all(|c| c.label != "e.g"), "{concepts:?}");
+        let state = concepts
+            .iter()
+            .find(|c| c.label_has_word("state"))
+            .expect("server state is a concept");
+        assert!(state.pitfall, "{state:?}");
     }
 
     #[test]
