@@ -143,10 +143,11 @@ pub fn derive_concepts(
     // with a word or two between ("longest path" in "longest downward
     // path"): the matcher credits such an answer, so the agreement counts.
     let analyses: Vec<Analyzed> = references.iter().map(|r| analyzer.analyze(r)).collect();
+    let words: Vec<ContentWords<'_>> = analyses.iter().map(ContentWords::new).collect();
     for candidate in candidates.values_mut().filter(|c| c.stems.len() > 1) {
-        candidate.references = analyses
+        candidate.references = words
             .iter()
-            .filter(|a| says_in_order(a, &candidate.stems))
+            .filter(|w| w.says_in_order(&candidate.stems))
             .count()
             .max(candidate.references);
     }
@@ -156,27 +157,44 @@ pub fn derive_concepts(
 /// Content words a phrase's words may have between them and still count as said.
 const PHRASE_GAP: usize = 2;
 
-/// Whether `analyzed` says `stems` in order within one clause, with at most
-/// [`PHRASE_GAP`] other content words between each.
-fn says_in_order(analyzed: &Analyzed, stems: &[String]) -> bool {
-    let content: Vec<&Token> = analyzed
-        .tokens()
-        .iter()
-        .filter(|t| t.kind == TokenKind::Word && !t.stop)
-        .collect();
-    (0..content.len()).any(|start| {
-        let mut at = start;
-        for (k, stem) in stems.iter().enumerate() {
-            let limit = if k == 0 { at + 1 } else { at + 1 + PHRASE_GAP + 1 };
-            let found = (at + usize::from(k > 0)..limit.min(content.len()))
-                .find(|&i| content[i].stem == *stem && content[i].clause == content[start].clause);
-            match found {
-                Some(i) => at = i,
-                None => return false,
-            }
+/// A text's content words in order, with where each stem occurs.
+struct ContentWords<'a> {
+    words: Vec<&'a Token>,
+    positions: BTreeMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> ContentWords<'a> {
+    fn new(analyzed: &'a Analyzed) -> Self {
+        let words: Vec<&Token> = analyzed
+            .tokens()
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word && !t.stop)
+            .collect();
+        let mut positions: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, t) in words.iter().enumerate() {
+            positions.entry(t.stem.as_ref()).or_default().push(i);
         }
-        true
-    })
+        ContentWords { words, positions }
+    }
+
+    /// Whether the text says `stems` in order within one clause, with at
+    /// most [`PHRASE_GAP`] other content words between each.
+    fn says_in_order(&self, stems: &[String]) -> bool {
+        let Some((first, rest)) = stems.split_first() else {
+            return false;
+        };
+        let starts = self.positions.get(first.as_str()).map_or(&[][..], Vec::as_slice);
+        starts.iter().any(|&start| {
+            let clause = self.words[start].clause;
+            let mut at = start;
+            rest.iter().all(|stem| {
+                let end = (at + 2 + PHRASE_GAP).min(self.words.len());
+                let found =
+                    (at + 1..end).find(|&i| self.words[i].stem == *stem && self.words[i].clause == clause);
+                found.inspect(|&i| at = i).is_some()
+            })
+        })
+    }
 }
 
 /// The clause holding token `at`, shortened to [`MAX_HINT_EXCERPT`]

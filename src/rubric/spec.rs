@@ -175,7 +175,7 @@ impl RubricSpec {
             None => (Vec::new(), true),
         };
         let red_flags = red_flags(&self.red_flags, &mut problems);
-        let (Some(question), false) = (question, !problems.0.is_empty()) else {
+        let Some(question) = question.filter(|_| problems.0.is_empty()) else {
             return Err(problems.0);
         };
         let concepts = if derived {

@@ -14,6 +14,8 @@
 
 use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap as HashMap;
+
 use super::compile::CompiledQuestion;
 use super::evaluation::RubricReport;
 use super::fuzzy::{self, RubricWord};
@@ -115,6 +117,7 @@ impl AdHocQuestion {
             let analyzed = analyzer.analyze(answer.text.as_str());
             shortest_words = shortest_words.min(analyzed.word_count());
             let mut terms: Vec<ReferenceTerm> = Vec::new();
+            let mut seen: HashMap<&str, usize> = HashMap::default();
             for (i, token) in analyzed.tokens().iter().enumerate() {
                 if token.kind != TokenKind::Word || token.stop || is_filler(&token.norm) {
                     continue;
@@ -126,10 +129,13 @@ impl AdHocQuestion {
                         stem: token.stem.to_string(),
                     });
                 }
-                if let Some(seen) = terms.iter_mut().find(|t| t.stem == token.stem) {
-                    seen.negated |= negated;
+                if let Some(&at) = seen.get(token.stem.as_ref()) {
+                    if let Some(term) = terms.get_mut(at) {
+                        term.negated |= negated;
+                    }
                     continue;
                 }
+                seen.insert(token.stem.as_ref(), terms.len());
                 let mut weight = vocabulary.weight(&token.stem);
                 if question_stems.contains(token.stem.as_ref()) {
                     weight *= QUESTION_WORD_FACTOR;
