@@ -34,6 +34,7 @@ pub mod score;
 pub mod search;
 pub mod store;
 pub mod text;
+pub mod webhooks;
 
 pub use error::{Error, Result};
 pub use score::{EvaluateOptions, Evaluation, Evaluator, Rating, RatingThresholds};

@@ -51,3 +51,5 @@ mod readme;
 mod scale_out;
 // The store on each backend.
 mod store;
+// Signed webhook delivery to a real local receiver.
+mod webhooks;

@@ -156,7 +156,7 @@ pub fn validate_name(name: &str) -> Result<(), String> {
 }
 
 /// `bytes` random bytes from the operating system, as lowercase hex.
-fn random_hex(bytes: usize) -> Result<String> {
+pub(crate) fn random_hex(bytes: usize) -> Result<String> {
     let mut buf = vec![0u8; bytes];
     getrandom::fill(&mut buf)
         .map_err(|err| StoreError::Corrupt(format!("no randomness available: {err}")))?;

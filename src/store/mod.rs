@@ -11,6 +11,7 @@ mod idempotency;
 mod keys;
 mod questions;
 mod records;
+mod webhooks;
 mod writer;
 
 use std::borrow::Cow;
@@ -27,9 +28,13 @@ pub use keys::{sha256_hex, token_digest, validate_name, MAX_NAME_CHARS};
 pub use keys::{ApiKey, NewKey, Principal, Role, DEFAULT_TENANT, OPEN_KEY_ID};
 pub use questions::TenantQuestion;
 pub use records::{EvaluationRecord, RecordFilter, RecordPage, RecordSummary, Scope};
+pub use webhooks::{Attempt, Delivery, DeliveryStatus, Endpoint, Outcome};
 
 /// Every migration, in order. Each is applied once; a changed file is refused.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "store", include_str!("../../migrations/0001_store.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "store", include_str!("../../migrations/0001_store.sql")),
+    (2, "webhooks", include_str!("../../migrations/0002_webhooks.sql")),
+];
 
 /// The SQLite file inside a data directory.
 pub const SQLITE_FILE: &str = "assay.sqlite3";
