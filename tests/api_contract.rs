@@ -411,6 +411,77 @@ async fn every_route_and_status_conforms_to_the_contract() {
         delete("/v1/keys/{id}", "/v1/keys/%FF%FE"),
     ]);
 
+    // Webhooks.
+    let hooks = "/v1/webhooks";
+    let new_hook = json!({"url": "https://hooks.example.com/assay", "events": ["evaluation.completed"]});
+    let events = ["evaluation.completed".to_owned()];
+    let kept = app
+        .store
+        .create_endpoint(DEFAULT_TENANT, "https://hooks.example.com/kept", &events)
+        .await
+        .unwrap()
+        .id;
+    let doomed = app
+        .store
+        .create_endpoint(DEFAULT_TENANT, "https://hooks.example.com/doomed", &events)
+        .await
+        .unwrap()
+        .id;
+    let hook = "/v1/webhooks/{id}";
+    let kept_path = format!("/v1/webhooks/{kept}");
+    let rotate = "/v1/webhooks/{id}/rotate";
+    let rotate_path = format!("/v1/webhooks/{kept}/rotate");
+    let overlap = json!({"overlap_seconds": 60});
+    let log = "/v1/webhooks/{id}/deliveries";
+    let json_type = Some("application/json");
+    calls.extend([
+        get(hooks, hooks),
+        get(hooks, hooks).by_key(&candidate),
+        post_json(hooks, new_hook.clone()),
+        post_json(hooks, json!({"url": "ftp://hooks.example.com", "events": []})),
+        post_json(hooks, new_hook.clone()).by_key(&candidate),
+        post_json(hooks, new_hook.clone()).idempotent(&hold(&app, hooks, &new_hook).await),
+        post_json(hooks, new_hook.clone()).idempotent("bad key"),
+        post(hooks, json_type, vec![b' '; 70_000]),
+        post(hooks, Some("text/plain"), "{}"),
+        with_body("put", hooks, hooks, json_type, "{}"),
+        get(hook, &kept_path),
+        get(hook, "/v1/webhooks/ep_nope"),
+        get(hook, &kept_path).by_key(&candidate),
+        with_body("post", hook, &kept_path, json_type, "{}"),
+        delete(hook, &format!("/v1/webhooks/{doomed}")),
+        delete(hook, "/v1/webhooks/ep_nope"),
+        delete(hook, &kept_path).by_key(&candidate),
+        with_body("post", rotate, &rotate_path, json_type, overlap.to_string()),
+        with_body("post", rotate, &rotate_path, None, ""),
+        with_body("post", rotate, "/v1/webhooks/ep_nope/rotate", json_type, "{}"),
+        with_body(
+            "post",
+            rotate,
+            &rotate_path,
+            json_type,
+            json!({"overlap_seconds": -1}).to_string(),
+        ),
+        with_body("post", rotate, &rotate_path, json_type, "{}").by_key(&candidate),
+        with_body("post", rotate, &rotate_path, json_type, "{"),
+        with_body("post", rotate, &rotate_path, json_type, vec![b' '; 70_000]),
+        with_body("post", rotate, &rotate_path, Some("text/plain"), "{}"),
+        with_body("post", rotate, &rotate_path, json_type, overlap.to_string())
+            .idempotent(&hold(&app, &rotate_path, &overlap).await),
+        get(rotate, &rotate_path),
+        get(log, &format!("/v1/webhooks/{kept}/deliveries?limit=5")),
+        get(log, &format!("/v1/webhooks/{kept}/deliveries?limit=0")),
+        get(log, "/v1/webhooks/ep_nope/deliveries"),
+        get(log, &format!("/v1/webhooks/{kept}/deliveries")).by_key(&candidate),
+        with_body(
+            "post",
+            log,
+            &format!("/v1/webhooks/{kept}/deliveries"),
+            json_type,
+            "{}",
+        ),
+    ]);
+
     for template in ["/healthz", "/readyz", "/metrics", "/openapi.yaml"] {
         calls.push(get(template, template));
         calls.push(post(template, Some("application/json"), "{}"));

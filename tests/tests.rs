@@ -17,6 +17,8 @@ mod api_contract;
 mod api_auth;
 // `POST /v1/evaluate` with the caller's own rubric.
 mod api_rubric;
+// `/v1/webhooks` and the events it sends.
+mod api_webhooks;
 // `POST /v1/evaluate`, `/evaluate` and the batch route.
 mod api_evaluate;
 // Every error and hostile input over HTTP, as problem+json.

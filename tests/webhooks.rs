@@ -16,23 +16,23 @@ use crate::backends::every_store;
 
 /// One request the receiver saw.
 #[derive(Debug, Clone)]
-struct Received {
-    id: String,
-    timestamp: i64,
-    signature: String,
-    body: String,
-    at: Instant,
-    answered: u16,
+pub struct Received {
+    pub id: String,
+    pub timestamp: i64,
+    pub signature: String,
+    pub body: String,
+    pub at: Instant,
+    pub answered: u16,
 }
 
 /// A receiver that answers from a script (then 200) and keeps every request.
 #[derive(Default)]
-struct Receiver {
+pub struct Receiver {
     script: Vec<(u16, Option<&'static str>)>,
-    seen: Vec<Received>,
+    pub seen: Vec<Received>,
 }
 
-type Shared = Arc<Mutex<Receiver>>;
+pub type Shared = Arc<Mutex<Receiver>>;
 
 async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: String) -> impl IntoResponse {
     let mut receiver = shared.lock().await;
@@ -63,7 +63,7 @@ async fn receive(State(shared): State<Shared>, headers: HeaderMap, body: String)
 }
 
 /// Starts a receiver on 127.0.0.1 answering `script` first; returns its URL.
-async fn receiver(script: Vec<(u16, Option<&'static str>)>) -> (String, Shared) {
+pub async fn receiver(script: Vec<(u16, Option<&'static str>)>) -> (String, Shared) {
     let shared: Shared = Arc::new(Mutex::new(Receiver {
         script,
         seen: Vec::new(),
@@ -77,7 +77,7 @@ async fn receiver(script: Vec<(u16, Option<&'static str>)>) -> (String, Shared) 
     (url, shared)
 }
 
-fn fast() -> SenderConfig {
+pub fn fast() -> SenderConfig {
     SenderConfig {
         poll: Duration::from_millis(20),
         timeout: Duration::from_secs(5),
@@ -89,7 +89,12 @@ fn fast() -> SenderConfig {
 }
 
 /// Runs the sender until `done` holds of the receiver (at most 20 s).
-async fn send_until(store: &Store, config: &SenderConfig, shared: &Shared, done: impl Fn(&Receiver) -> bool) {
+pub async fn send_until(
+    store: &Store,
+    config: &SenderConfig,
+    shared: &Shared,
+    done: impl Fn(&Receiver) -> bool,
+) {
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done(&*shared.lock().await) {

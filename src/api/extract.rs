@@ -48,6 +48,35 @@ where
     }
 }
 
+/// [`ApiJson`] for a body that may be left out: no body (or only white
+/// space) is `None`; anything else must be JSON, as for [`ApiJson`].
+#[derive(Debug)]
+pub struct OptionalApiJson<T>(pub Option<T>);
+
+impl<T, S> FromRequest<S> for OptionalApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let typed = req.headers().get(header::CONTENT_TYPE).cloned();
+        let limit = req.extensions().get::<BodyLimit>().map_or(0, |l| l.0);
+        let declared = declared_length(&req);
+        let bytes = read_limited(req.into_body(), limit, declared).await?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(OptionalApiJson(None));
+        }
+        if !is_json(typed.as_ref()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "send the body with `Content-Type: application/json`".to_owned(),
+            ));
+        }
+        parse_json(&bytes).map(|v| OptionalApiJson(Some(v)))
+    }
+}
+
 /// Reads a body of at most `limit` bytes; over it, drains what is left
 /// (up to [`MAX_DRAINED_BYTES`]) and reports `413`.
 async fn read_limited(mut body: Body, limit: usize, declared: Option<u64>) -> Result<Vec<u8>, ApiError> {

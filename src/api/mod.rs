@@ -130,6 +130,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The metrics recorded.
     pub metrics: Arc<Metrics>,
+    /// Which tenants listen for webhook events.
+    pub subscribers: Arc<routes::webhooks::Subscribers>,
 }
 
 impl AppState {
@@ -143,6 +145,7 @@ impl AppState {
             auth,
             config: Arc::new(config),
             metrics,
+            subscribers: Arc::default(),
         }
     }
 }
@@ -240,7 +243,7 @@ impl Routes {
 
 /// Every route of the service.
 fn routes() -> Routes {
-    use routes::{evaluate, evaluations, keys, ops, questions};
+    use routes::{evaluate, evaluations, keys, ops, questions, webhooks};
     use Guard::{Limited, Open};
     Routes::new()
         .add(Limited, Verb::Post, "/v1/evaluate", evaluate::evaluate)
@@ -264,6 +267,17 @@ fn routes() -> Routes {
         .add(Limited, Verb::Get, "/v1/keys", keys::list)
         .add(Limited, Verb::Post, "/v1/keys", keys::create)
         .add(Limited, Verb::Delete, "/v1/keys/{id}", keys::revoke)
+        .add(Limited, Verb::Get, "/v1/webhooks", webhooks::list)
+        .add(Limited, Verb::Post, "/v1/webhooks", webhooks::create)
+        .add(Limited, Verb::Get, "/v1/webhooks/{id}", webhooks::get)
+        .add(Limited, Verb::Delete, "/v1/webhooks/{id}", webhooks::delete)
+        .add(Limited, Verb::Post, "/v1/webhooks/{id}/rotate", webhooks::rotate)
+        .add(
+            Limited,
+            Verb::Get,
+            "/v1/webhooks/{id}/deliveries",
+            webhooks::deliveries,
+        )
         .add(Open, Verb::Get, "/healthz", ops::healthz)
         .add(Open, Verb::Get, "/readyz", ops::readyz)
         .add(Open, Verb::Get, "/metrics", ops::metrics)

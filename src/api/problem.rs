@@ -87,6 +87,8 @@ problem_codes! {
     EvaluationNotFound, "evaluation_not_found", NOT_FOUND, "No evaluation record has this id";
     /// No key of this tenant has the id.
     KeyNotFound, "key_not_found", NOT_FOUND, "No API key has this id";
+    /// No webhook endpoint of this tenant has the id.
+    WebhookNotFound, "webhook_not_found", NOT_FOUND, "No webhook endpoint has this id";
     /// The store cannot be reached; retry after `Retry-After` seconds.
     StoreUnavailable, "store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable";
     /// Something failed inside the server; the detail is logged, not sent.
@@ -293,6 +295,9 @@ pub enum ApiError {
     /// `404`: no key of the tenant has this id.
     #[error("no API key of this tenant has the id `{0}`")]
     KeyNotFound(String),
+    /// `404`: no webhook endpoint of the tenant has this id.
+    #[error("no webhook endpoint of this tenant has the id `{0}`")]
+    WebhookNotFound(String),
     /// `503`: the store failed; the cause is logged.
     #[error("the store is unavailable; retry shortly")]
     StoreUnavailable(#[source] crate::store::StoreError),
@@ -332,6 +337,7 @@ impl ApiError {
             ApiError::QuestionExists(_) => Code::QuestionExists,
             ApiError::EvaluationNotFound(_) => Code::EvaluationNotFound,
             ApiError::KeyNotFound(_) => Code::KeyNotFound,
+            ApiError::WebhookNotFound(_) => Code::WebhookNotFound,
             ApiError::StoreUnavailable(_) => Code::StoreUnavailable,
             ApiError::Internal(_) => Code::Internal,
         }

@@ -9,6 +9,7 @@ mod questions;
 mod report;
 mod rubric;
 mod serve;
+mod webhooks;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,8 @@ enum Command {
     Serve(serve::Args),
     /// Create, list and revoke API keys.
     Keys(keys::Args),
+    /// Register, list, rotate and remove webhook endpoints; read their delivery logs.
+    Webhooks(webhooks::Args),
     /// Rubrics for questions outside the bank: derive one from reference answers.
     Rubric(rubric::Args),
 }
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Match(args) => matching::run(args, &load(cli.corpus)?),
         Command::Serve(args) => serve::run(args, sources(cli.corpus)?),
         Command::Keys(args) => keys::run(args),
+        Command::Webhooks(args) => webhooks::run(args),
         Command::Rubric(args) => rubric::run(args),
     }
 }

@@ -148,6 +148,9 @@ pub fn run(args: Args, sources: Vec<SourceFile>) -> anyhow::Result<ExitCode> {
                  or try Assay on this machine without keys: assay serve --open"
             );
         }
+        // Webhook messages queued by this or any other instance (or before a
+        // restart) are sent from here.
+        let sender = assay::webhooks::sender::spawn(store.clone(), assay::webhooks::SenderConfig::default());
         let catalog = Arc::new(Catalog::new(Arc::new(evaluator), sources));
         let state = AppState::new(catalog, store.clone(), config);
         let listen = state.config.listen;
@@ -157,6 +160,8 @@ pub fn run(args: Args, sources: Vec<SourceFile>) -> anyhow::Result<ExitCode> {
         let addr = server.local_addr().context("reading the bound address")?;
         tracing::info!(%addr, questions, "assay is serving on http://{addr}");
         server.run(api::shutdown_signal()).await.context("serving")?;
+        // An attempt cut short is retried once its lease runs out.
+        sender.abort();
         store.close().await;
         tracing::info!("stopped");
         Ok(ExitCode::SUCCESS)

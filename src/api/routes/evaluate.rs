@@ -390,6 +390,21 @@ async fn respond_recorded<T: Serialize>(
     Ok(response)
 }
 
+/// Queues `evaluation.completed` for the tenant's webhook endpoints.
+fn completed(state: &AppState, caller: &Principal, response: &EvaluateResponse) {
+    let data = serde_json::json!({
+        "evaluation_id": response.evaluation_id,
+        "question_id": response.evaluation.question_id,
+        "candidate_ref": response.candidate_ref,
+        "score": response.evaluation.score,
+        "rating": response.evaluation.rating,
+        "scoring_version": response.evaluation.scoring_version,
+    });
+    state
+        .subscribers
+        .emit(&state.store, &caller.tenant, "evaluation.completed", data);
+}
+
 /// A library error that validation should have prevented, or a failure inside.
 fn library_error(err: crate::Error) -> ApiError {
     match err {
@@ -420,6 +435,7 @@ pub async fn evaluate(
         .collect();
     let sent = respond_recorded(&state, claim.as_deref(), &records, &response).await?;
     state.metrics.observe_evaluation(response.evaluation.rating);
+    completed(&state, &caller, &response);
     Ok(sent)
 }
 
@@ -475,6 +491,7 @@ pub async fn batch(
     };
     let request_id = request_id.map(|Extension(id)| id.0);
     let worker_state = state.clone();
+    let caller_for_events = caller.clone();
     let evaluator = state.catalog.evaluator(&caller.tenant);
     let (results, records) = tokio::task::spawn_blocking(move || {
         let mut records = Vec::new();
@@ -507,6 +524,7 @@ pub async fn batch(
     let sent = respond_recorded(&state, claim.as_deref(), &records, &body).await?;
     for result in body.results.iter().filter_map(|r| r.result.as_ref()) {
         state.metrics.observe_evaluation(result.evaluation.rating);
+        completed(&state, &caller_for_events, result);
     }
     Ok(sent)
 }

@@ -5,6 +5,7 @@ pub mod evaluations;
 pub mod keys;
 pub mod ops;
 pub mod questions;
+pub mod webhooks;
 
 use axum::http::{Method, Uri};
 
