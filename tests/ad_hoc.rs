@@ -145,3 +145,39 @@ fn an_answer_about_something_else_is_off_topic() {
     assert_eq!(off.closest_question.as_deref(), Some("circuit-breakers"));
     assert!(other.score <= 10.0);
 }
+
+#[test]
+fn a_reference_that_denies_something_agrees_with_an_answer_that_denies_it() {
+    let question = rubric(
+        "What makes an HTTP method safe?",
+        &["A safe method does not change server state; GET and HEAD are safe."],
+    );
+    let report = question.report();
+    let state = report
+        .concepts
+        .iter()
+        .find(|c| c.label.contains("server"))
+        .expect("a concept about the server's state");
+    assert!(state.pitfall, "{report:?}");
+    let agreeing = score(
+        &question,
+        "It must not modify state on the server, like GET or HEAD.",
+    );
+    assert!(agreeing.dismissed.is_empty(), "{agreeing:#?}");
+    assert!(agreeing.score >= 50.0, "{agreeing:#?}");
+    // Sent back as given concepts, the flag keeps its meaning.
+    let spec = RubricSpec {
+        question: Some("What makes an HTTP method safe?".into()),
+        reference_answers: vec!["A safe method does not change server state.".into()],
+        concepts: Some(vec![ConceptSpec {
+            label: Some("changes server state".into()),
+            aliases: vec!["change server state".into(), "modify state".into()],
+            pitfall: true,
+            ..ConceptSpec::default()
+        }]),
+        ..RubricSpec::default()
+    };
+    let given = evaluator().prepare(&spec).unwrap();
+    let denied = score(&given, "A safe method must never modify state on the server.");
+    assert_eq!(denied.covered.len(), 1, "{denied:#?}");
+}

@@ -65,6 +65,10 @@ pub struct ConceptSpec {
     /// What a candidate who missed it can do.
     #[serde(default)]
     pub hint: Option<String>,
+    /// The concept names something to avoid or deny ("does not change
+    /// state"): an answer that negates it shows it rather than dismisses it.
+    #[serde(default)]
+    pub pitfall: bool,
 }
 
 /// A red flag as sent.
@@ -118,6 +122,8 @@ pub struct RubricConcept {
     pub aliases: Vec<String>,
     /// What a candidate who missed it can do.
     pub hint: String,
+    /// Named to be avoided or denied: a negated mention shows it.
+    pub pitfall: bool,
     /// Derived from the reference answers rather than given.
     pub derived: bool,
 }
@@ -199,6 +205,7 @@ impl RubricSpec {
                 weight: c.weight.get(),
                 aliases: c.aliases.iter().map(ToString::to_string).collect(),
                 hint: c.hint.to_string(),
+                pitfall: c.pitfall,
                 derived,
             })
             .collect();
@@ -387,7 +394,7 @@ fn given_concepts(given: &[ConceptSpec], problems: &mut Problems) -> Vec<Concept
                 weight,
                 aliases,
                 hint,
-                pitfall: false,
+                pitfall: spec.pitfall,
             });
         }
     }
