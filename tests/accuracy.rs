@@ -4,16 +4,16 @@
 //! full tables live in `benches/accuracy/README.md`; this only catches
 //! regressions.
 
-use assay::grade::{agreement, grade_one, GradeInput};
+use assay::grade::{agreement, grade_one, GradeInput, GradeOutput};
 
 use crate::util::{evaluator, read, root};
 
 /// Below this, a change has made Assay worse at agreeing with experts.
 const MIN_TEST_SPEARMAN: f64 = 0.80;
 
-#[test]
-fn the_test_half_keeps_its_agreement_with_expert_grades() {
-    let text = read(&root().join("benches/accuracy/graded.jsonl"));
+/// Every row of the held-out half of `benches/accuracy/<file>`, graded.
+fn test_half(file: &str) -> Vec<GradeOutput> {
+    let text = read(&root().join("benches/accuracy").join(file));
     let mut outputs = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -23,6 +23,12 @@ fn the_test_half_keeps_its_agreement_with_expert_grades() {
         let input: GradeInput = serde_json::from_value(value).unwrap();
         outputs.push(grade_one(evaluator(), i + 1, input));
     }
+    outputs
+}
+
+#[test]
+fn the_test_half_keeps_its_agreement_with_expert_grades() {
+    let outputs = test_half("graded.jsonl");
     assert!(outputs.len() >= 200, "{} test rows", outputs.len());
     let a = agreement(&outputs);
     assert!(
@@ -39,21 +45,13 @@ const MIN_REFERENCE_PEARSON: f64 = 0.33;
 
 #[test]
 fn the_reference_only_test_half_keeps_its_agreement_with_expert_grades() {
-    let text = read(&root().join("benches/accuracy/reference.jsonl"));
-    let mut outputs = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let value: serde_json::Value = serde_json::from_str(line).unwrap();
-        if value["split"] != "test" {
-            continue;
-        }
-        let input: GradeInput = serde_json::from_value(value).unwrap();
-        let output = grade_one(evaluator(), i + 1, input);
+    let outputs = test_half("reference.jsonl");
+    for output in &outputs {
         let evaluation = output
             .evaluation
             .as_ref()
             .expect("every reference row is evaluated");
         assert!(evaluation.rubric.as_ref().is_some_and(|r| r.derived));
-        outputs.push(output);
     }
     assert_eq!(outputs.len(), 96);
     let a = agreement(&outputs);

@@ -151,6 +151,45 @@ impl Problems {
         });
     }
 
+    /// The label (required) and id (made from the label when absent) of
+    /// item `at` of the list `list`.
+    fn labelled(
+        &mut self,
+        list: &str,
+        at: &str,
+        label: Option<&str>,
+        id: Option<&str>,
+        used: &mut Vec<Slug>,
+    ) -> (Option<Text>, Option<Slug>) {
+        let label = match label {
+            None => {
+                self.push(&[list, at, "label"], "a label is required");
+                None
+            }
+            Some(l) => self.text(&[list, at, "label"], l, MAX_LABEL_CHARS),
+        };
+        let id = item_id(self, &[list, at, "id"], id, label.as_ref(), used);
+        (label, id)
+    }
+
+    /// The first [`MAX_PHRASES`] of `phrases` (aliases, red-flag phrasings)
+    /// at `path`, each checked.
+    fn phrases(&mut self, path: &[&str], phrases: &[String]) -> Vec<Text> {
+        let mut out = Vec::new();
+        for (j, phrase) in phrases.iter().take(MAX_PHRASES).enumerate() {
+            let at: Vec<String> = path
+                .iter()
+                .map(|s| (*s).to_owned())
+                .chain([j.to_string()])
+                .collect();
+            let at: Vec<&str> = at.iter().map(String::as_str).collect();
+            if let Some(text) = self.text(&at, phrase, MAX_LABEL_CHARS) {
+                out.push(text);
+            }
+        }
+        out
+    }
+
     /// Parses a text field, recording the problem at `path`.
     fn text(&mut self, path: &[&str], value: &str, max_chars: usize) -> Option<Text> {
         Text::parse(value, max_chars)
@@ -344,18 +383,11 @@ fn given_concepts(given: &[ConceptSpec], problems: &mut Problems) -> Vec<Concept
     let mut out = Vec::new();
     for (i, spec) in given.iter().enumerate() {
         let at = i.to_string();
-        let label = match &spec.label {
-            None => {
-                problems.push(&["concepts", &at, "label"], "a label is required");
-                None
-            }
-            Some(l) => problems.text(&["concepts", &at, "label"], l, MAX_LABEL_CHARS),
-        };
-        let id = item_id(
-            problems,
-            &["concepts", &at, "id"],
+        let (label, id) = problems.labelled(
+            "concepts",
+            &at,
+            spec.label.as_deref(),
             spec.id.as_deref(),
-            label.as_ref(),
             &mut used,
         );
         let weight = Weight::parse(spec.weight.unwrap_or(DEFAULT_WEIGHT))
@@ -367,13 +399,7 @@ fn given_concepts(given: &[ConceptSpec], problems: &mut Problems) -> Vec<Concept
                 format!("at most {MAX_PHRASES} aliases are accepted"),
             );
         }
-        let mut aliases: Vec<Text> = Vec::new();
-        for (j, alias) in spec.aliases.iter().take(MAX_PHRASES).enumerate() {
-            let aj = j.to_string();
-            if let Some(text) = problems.text(&["concepts", &at, "aliases", &aj], alias, MAX_LABEL_CHARS) {
-                aliases.push(text);
-            }
-        }
+        let mut aliases = problems.phrases(&["concepts", &at, "aliases"], &spec.aliases);
         let hint = match &spec.hint {
             Some(h) => problems.text(&["concepts", &at, "hint"], h, MAX_HINT_CHARS),
             None => label.as_ref().and_then(|l| {
@@ -414,18 +440,11 @@ fn red_flags(given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
     let mut out = Vec::new();
     for (i, spec) in given.iter().enumerate() {
         let at = i.to_string();
-        let label = match &spec.label {
-            None => {
-                problems.push(&["red_flags", &at, "label"], "a label is required");
-                None
-            }
-            Some(l) => problems.text(&["red_flags", &at, "label"], l, MAX_LABEL_CHARS),
-        };
-        let id = item_id(
-            problems,
-            &["red_flags", &at, "id"],
+        let (label, id) = problems.labelled(
+            "red_flags",
+            &at,
+            spec.label.as_deref(),
             spec.id.as_deref(),
-            label.as_ref(),
             &mut used,
         );
         let severity = Severity::parse(spec.severity.as_deref().unwrap_or("medium"))
@@ -437,13 +456,7 @@ fn red_flags(given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
                 format!("send 1 to {MAX_PHRASES} phrases that advocate the practice"),
             );
         }
-        let mut phrases = Vec::new();
-        for (j, phrase) in spec.phrases.iter().take(MAX_PHRASES).enumerate() {
-            let pj = j.to_string();
-            if let Some(text) = problems.text(&["red_flags", &at, "phrases", &pj], phrase, MAX_LABEL_CHARS) {
-                phrases.push(text);
-            }
-        }
+        let phrases = problems.phrases(&["red_flags", &at, "phrases"], &spec.phrases);
         let why = match &spec.why {
             Some(w) => problems.text(&["red_flags", &at, "why"], w, MAX_HINT_CHARS),
             None => label.clone(),
