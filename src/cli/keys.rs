@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use anyhow::Context;
 use assay::bank::Slug;
-use assay::store::{rfc3339, validate_name, Role, Store, DEFAULT_TENANT};
+use assay::store::{rfc3339, validate_name, Role, DEFAULT_TENANT};
 
 use super::StoreArgs;
 
@@ -66,16 +65,9 @@ fn parse_tenant(value: &str) -> Result<String, String> {
 
 /// Runs `assay keys`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let location = args.store.location();
-        let store = Store::open(&location)
-            .await
-            .with_context(|| format!("opening the store at {}", location.describe()))?;
-        let code = match args.command {
+    let Args { command, store } = args;
+    store.run(|store| async move {
+        let code = match command {
             Command::Create {
                 role,
                 name,
@@ -127,7 +119,6 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                 Err(err) => return Err(err.into()),
             },
         };
-        store.close().await;
         Ok(code)
     })
 }

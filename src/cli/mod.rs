@@ -52,7 +52,7 @@ enum Command {
     Rubric(rubric::Args),
 }
 
-/// Where the store is: shared by `serve` and `keys`.
+/// Where the store is: shared by `serve`, `keys` and `webhooks`.
 #[derive(Debug, clap::Args)]
 struct StoreArgs {
     /// PostgreSQL (`postgres://user:password@host/db`) for several instances;
@@ -67,6 +67,29 @@ struct StoreArgs {
 impl StoreArgs {
     fn location(&self) -> assay::store::Location {
         assay::store::Location::from_settings(self.database_url.as_deref(), self.data_dir.as_deref())
+    }
+
+    /// Opens the store on a runtime of its own, runs `command` with it, and
+    /// closes it: what every command that manages the store does.
+    fn run<F, Fut>(&self, command: F) -> anyhow::Result<ExitCode>
+    where
+        F: FnOnce(assay::store::Store) -> Fut,
+        Fut: std::future::Future<Output = anyhow::Result<ExitCode>>,
+    {
+        use anyhow::Context;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .context("starting the async runtime")?;
+        let location = self.location();
+        runtime.block_on(async move {
+            let store = assay::store::Store::open(&location)
+                .await
+                .with_context(|| format!("opening the store at {}", location.describe()))?;
+            let result = command(store.clone()).await;
+            store.close().await;
+            result
+        })
     }
 }
 

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{bail, Context};
+use anyhow::bail;
 use assay::bank::Slug;
 use assay::store::{rfc3339, Store, DEFAULT_TENANT};
 use assay::webhooks::{check_url, EVENTS};
@@ -80,20 +80,12 @@ fn parse_event(value: &str) -> Result<String, String> {
 
 /// Runs `assay webhooks`.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("starting the async runtime")?;
-    runtime.block_on(async move {
-        let location = args.store.location();
-        let store = Store::open(&location)
-            .await
-            .with_context(|| format!("opening the store at {}", location.describe()))?;
-        let tenant = args.tenant.as_str();
-        let result = run_command(&store, tenant, args.command).await;
-        store.close().await;
-        result
-    })
+    let Args {
+        command,
+        tenant,
+        store,
+    } = args;
+    store.run(|store| async move { run_command(&store, &tenant, command).await })
 }
 
 async fn run_command(store: &Store, tenant: &str, command: Command) -> anyhow::Result<ExitCode> {

@@ -322,12 +322,7 @@ impl Evaluator {
         answer: &str,
         thresholds: RatingThresholds,
     ) -> Result<WordingEvaluation> {
-        if answer.len() > MAX_ANSWER_BYTES {
-            return Err(Error::AnswerTooLong {
-                len: answer.len(),
-                max: MAX_ANSWER_BYTES,
-            });
-        }
+        check_length(answer)?;
         let lookup = self.lookup(wording);
         let Some(best) = lookup.best else {
             return Err(Error::UnknownQuestion {
@@ -393,12 +388,7 @@ impl Evaluator {
                 suggestions: self.suggest(question_id),
             });
         };
-        if answer.len() > MAX_ANSWER_BYTES {
-            return Err(Error::AnswerTooLong {
-                len: answer.len(),
-                max: MAX_ANSWER_BYTES,
-            });
-        }
+        check_length(answer)?;
         let analyzed = self.analyzer.analyze(answer);
         self.evaluate_analyzed(qi, answer, &analyzed, options, None)
     }
@@ -459,12 +449,7 @@ impl Evaluator {
         answer: &str,
         thresholds: RatingThresholds,
     ) -> Result<Evaluation> {
-        if answer.len() > MAX_ANSWER_BYTES {
-            return Err(Error::AnswerTooLong {
-                len: answer.len(),
-                max: MAX_ANSWER_BYTES,
-            });
-        }
+        check_length(answer)?;
         let analyzed = self.analyzer.analyze(answer);
         let target = Target {
             question: question.question(),
@@ -726,6 +711,17 @@ impl Evaluator {
         }
         None
     }
+}
+
+/// Refuses an answer longer than [`MAX_ANSWER_BYTES`].
+fn check_length(answer: &str) -> Result<()> {
+    if answer.len() > MAX_ANSWER_BYTES {
+        return Err(Error::AnswerTooLong {
+            len: answer.len(),
+            max: MAX_ANSWER_BYTES,
+        });
+    }
+    Ok(())
 }
 
 /// The stems of the answer's content words, symbols (`*`) aside: what
