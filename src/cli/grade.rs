@@ -83,6 +83,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut answers = 0u64;
     let mut sets: BTreeMap<String, AgreementBuilder> = BTreeMap::new();
+    let rubrics = grade::RubricCache::default();
     loop {
         let batch = read_batch(&mut lines).with_context(|| format!("reading {name}"))?;
         if batch.is_empty() {
@@ -92,7 +93,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .into_par_iter()
-                .filter_map(|line| grade_line(evaluator, &name, line, serialise))
+                .filter_map(|line| grade_line(evaluator, &rubrics, &name, line, serialise))
                 .collect()
         });
         for graded in results {
@@ -152,7 +153,13 @@ fn read_batch<R: BufRead>(lines: &mut BoundedLines<R>) -> std::io::Result<Vec<Li
 }
 
 /// Evaluates one line; `None` for a blank line, which is not a row.
-fn grade_line(evaluator: &Evaluator, name: &str, line: Line, serialise: bool) -> Option<Graded> {
+fn grade_line(
+    evaluator: &Evaluator,
+    rubrics: &grade::RubricCache,
+    name: &str,
+    line: Line,
+    serialise: bool,
+) -> Option<Graded> {
     let number = line.number;
     let (output, skipped) = match line.text {
         Err(problem) => {
@@ -161,7 +168,7 @@ fn grade_line(evaluator: &Evaluator, name: &str, line: Line, serialise: bool) ->
         }
         Ok(text) if text.trim().is_empty() => return None,
         Ok(text) => match serde_json::from_str::<GradeInput>(&text) {
-            Ok(input) => (grade::grade_one(evaluator, number, input), None),
+            Ok(input) => (grade::grade_one_with(evaluator, rubrics, number, input), None),
             Err(e) => {
                 // Still count the row in its half when the JSON says which.
                 let split = serde_json::from_str::<serde_json::Value>(&text)

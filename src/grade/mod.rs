@@ -14,8 +14,11 @@ pub use agreement::*;
 
 use serde::{Deserialize, Serialize};
 
-use crate::rubric::{ConceptSpec, RedFlagSpec, RubricSpec};
-use crate::score::{Evaluation, Evaluator, RatingThresholds};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::rubric::{ConceptSpec, RedFlagSpec, RubricProblem, RubricSpec};
+use crate::score::{AdHocQuestion, Evaluation, Evaluator, RatingThresholds};
 use crate::Error;
 
 /// One line of a grading input.
@@ -151,8 +154,51 @@ pub fn agreement(outputs: &[GradeOutput]) -> Agreement {
     builder.finish()
 }
 
+/// The most rubrics a [`RubricCache`] keeps; past it, it starts afresh.
+const MAX_CACHED_RUBRICS: usize = 1_024;
+
+/// The ad-hoc questions of one grading run, prepared once each: a backfill
+/// usually sends many answers to the same question and reference, and
+/// deriving and compiling a rubric costs more than evaluating an answer.
+#[derive(Debug, Default)]
+pub struct RubricCache {
+    prepared: Mutex<HashMap<String, Arc<AdHocQuestion>>>,
+}
+
+impl RubricCache {
+    /// The question `spec` describes, prepared now or earlier in the run.
+    fn prepare(
+        &self,
+        evaluator: &Evaluator,
+        spec: &RubricSpec,
+    ) -> Result<Arc<AdHocQuestion>, Vec<RubricProblem>> {
+        let key = serde_json::to_string(spec).unwrap_or_default();
+        if let Some(found) = self.prepared.lock().ok().and_then(|map| map.get(&key).cloned()) {
+            return Ok(found);
+        }
+        let question = Arc::new(evaluator.prepare(spec)?);
+        if let Ok(mut map) = self.prepared.lock() {
+            if map.len() >= MAX_CACHED_RUBRICS {
+                map.clear();
+            }
+            map.insert(key, Arc::clone(&question));
+        }
+        Ok(question)
+    }
+}
+
 /// Evaluates one input line (already parsed).
 pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> GradeOutput {
+    grade_one_with(evaluator, &RubricCache::default(), line, input)
+}
+
+/// [`grade_one`], reusing the rubrics `cache` already prepared.
+pub fn grade_one_with(
+    evaluator: &Evaluator,
+    cache: &RubricCache,
+    line: usize,
+    input: GradeInput,
+) -> GradeOutput {
     let mut out = GradeOutput {
         line,
         id: input.id.clone(),
@@ -174,7 +220,7 @@ pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> Grade
             ));
             return out;
         }
-        match evaluator.prepare(&spec) {
+        match cache.prepare(evaluator, &spec) {
             Ok(question) => {
                 out.question_id = Some(question.question().id.to_string());
                 out.rubric_confidence = Some(question.confidence());
@@ -267,5 +313,36 @@ fn to_grade_error(e: &Error) -> GradeError {
             message: e.to_string(),
             suggestions: Vec::new(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(answer: &str) -> GradeInput {
+        serde_json::from_value(serde_json::json!({
+            "question": "What does a mutex guarantee?",
+            "reference": "Only one thread at a time runs the critical section it guards.",
+            "answer": answer,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_cached_rubric_grades_exactly_as_a_fresh_one() {
+        let evaluator = Evaluator::embedded().unwrap();
+        let cache = RubricCache::default();
+        for answer in [
+            "One thread at a time enters the critical section.",
+            "It makes code faster.",
+        ] {
+            let fresh = serde_json::to_string(&grade_one(&evaluator, 1, line(answer))).unwrap();
+            let first = serde_json::to_string(&grade_one_with(&evaluator, &cache, 1, line(answer))).unwrap();
+            let cached = serde_json::to_string(&grade_one_with(&evaluator, &cache, 1, line(answer))).unwrap();
+            assert_eq!(fresh, first);
+            assert_eq!(fresh, cached);
+        }
+        assert_eq!(cache.prepared.lock().unwrap().len(), 1);
     }
 }
