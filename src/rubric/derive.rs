@@ -13,13 +13,10 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::Vocabulary;
+use super::{Vocabulary, QUESTION_WORD_FACTOR};
 use crate::bank::Slug;
 use crate::text::stopwords::is_filler;
-use crate::text::{Analyzed, Analyzer, ScopeKind, Token, TokenKind};
-
-/// How much a word the question already uses still counts.
-const QUESTION_WORD_FACTOR: f32 = 0.2;
+use crate::text::{Analyzed, Analyzer, Token, TokenKind};
 /// The longest run of adjacent content words taken as one phrase.
 const MAX_PHRASE_WORDS: usize = 3;
 /// A phrase counts this much more per word beyond the first: naming the
@@ -74,8 +71,6 @@ struct Candidate {
     seen_in: Option<usize>,
     /// Where it first appears: (reference, token).
     first: (usize, usize),
-    /// The clause of the reference it first appears in.
-    context: String,
     /// Mean weight of its words, the question aside.
     plain: f32,
     /// A reference says it under negation ("does not change state"): an
@@ -98,10 +93,10 @@ pub fn derive_concepts(
 ) -> Vec<DerivedConcept> {
     let question_stems: Vec<String> = analyzer.content_stems(question);
     let is_question_word = |stem: &str| question_stems.iter().any(|q| q == stem);
+    let analyses: Vec<Analyzed> = references.iter().map(|r| analyzer.analyze(r)).collect();
     let mut candidates: BTreeMap<String, Candidate> = BTreeMap::new();
-    for (ri, reference) in references.iter().enumerate() {
-        let analyzed = analyzer.analyze(reference);
-        for run in content_runs(&analyzed) {
+    for (ri, analyzed) in analyses.iter().enumerate() {
+        for run in content_runs(analyzed) {
             for start in 0..run.len() {
                 for len in 1..=MAX_PHRASE_WORDS.min(run.len() - start) {
                     let words = &run[start..start + len];
@@ -112,22 +107,21 @@ pub fn derive_concepts(
                         .map(|(_, t)| t.norm.as_ref())
                         .collect::<Vec<_>>()
                         .join(" ");
-                    let entry = candidates.entry(key).or_insert_with(|| Candidate {
-                        stems,
-                        surfaces: Vec::new(),
-                        references: 0,
-                        seen_in: None,
-                        first: (ri, words[0].0),
-                        context: clause_of(reference, &analyzed, words[0].0),
-                        negated: false,
-                        plain: words.iter().map(|(_, t)| vocabulary.weight(&t.stem)).sum::<f32>()
-                            / len as f32,
-                        raw: candidate_weight(vocabulary, words.iter().map(|(_, t)| *t), &is_question_word),
+                    let entry = candidates.entry(key).or_insert_with(|| {
+                        let (plain, raw) =
+                            candidate_weight(vocabulary, words.iter().map(|(_, t)| *t), &is_question_word);
+                        Candidate {
+                            stems,
+                            surfaces: Vec::new(),
+                            references: 0,
+                            seen_in: None,
+                            first: (ri, words[0].0),
+                            negated: false,
+                            plain,
+                            raw,
+                        }
                     });
-                    entry.negated |= analyzed
-                        .scopes()
-                        .iter()
-                        .any(|s| s.kind == ScopeKind::Negation && words.iter().any(|(i, _)| s.covers(*i)));
+                    entry.negated |= words.iter().any(|(i, _)| analyzed.is_negated(*i));
                     if !entry.surfaces.contains(&surface) {
                         entry.surfaces.push(surface);
                     }
@@ -142,7 +136,6 @@ pub fn derive_concepts(
     // A phrase is also held by a reference that says its words in order
     // with a word or two between ("longest path" in "longest downward
     // path"): the matcher credits such an answer, so the agreement counts.
-    let analyses: Vec<Analyzed> = references.iter().map(|r| analyzer.analyze(r)).collect();
     let words: Vec<ContentWords<'_>> = analyses.iter().map(ContentWords::new).collect();
     for candidate in candidates.values_mut().filter(|c| c.stems.len() > 1) {
         candidate.references = words
@@ -151,7 +144,10 @@ pub fn derive_concepts(
             .count()
             .max(candidate.references);
     }
-    select(analyzer, vocabulary, candidates.into_values().collect())
+    let picked = select(candidates.into_values().collect());
+    concepts(analyzer, vocabulary, picked, |(ri, at)| {
+        clause_of(references[ri], &analyses[ri], at)
+    })
 }
 
 /// Content words a phrase's words may have between them and still count as said.
@@ -273,37 +269,36 @@ fn content_runs(analyzed: &Analyzed) -> Vec<Vec<(usize, &Token)>> {
     runs
 }
 
-/// The raw weight of a run of words: their mean informativeness, question
-/// words demoted, with a bonus per extra word.
+/// The weights of a run of words: their mean weight, and the raw weight —
+/// the mean with question words demoted, plus a bonus per extra word.
 fn candidate_weight<'t>(
     vocabulary: &Vocabulary,
     words: impl Iterator<Item = &'t Token>,
     is_question_word: &dyn Fn(&str) -> bool,
-) -> f32 {
-    let (mut sum, mut n) = (0.0f32, 0usize);
+) -> (f32, f32) {
+    let (mut plain, mut demoted, mut n) = (0.0f32, 0.0f32, 0usize);
     for token in words {
         let stem = token.stem.as_ref();
-        let mut weight = vocabulary.weight(stem);
-        if is_question_word(stem) {
-            weight *= QUESTION_WORD_FACTOR;
-        }
-        sum += weight;
+        let weight = vocabulary.weight(stem);
+        plain += weight;
+        demoted += if is_question_word(stem) {
+            weight * QUESTION_WORD_FACTOR
+        } else {
+            weight
+        };
         n += 1;
     }
     if n == 0 {
-        return 0.0;
+        return (0.0, 0.0);
     }
-    sum / n as f32 * (1.0 + PHRASE_BONUS * (n - 1) as f32)
+    let n_f = n as f32;
+    (plain / n_f, demoted / n_f * (1.0 + PHRASE_BONUS * (n - 1) as f32))
 }
 
 /// Picks the concepts: the heaviest candidates first (counting more when
 /// several references hold them), a phrase's words not again on their own,
 /// about one concept per three distinct content words.
-fn select(
-    analyzer: &Analyzer,
-    vocabulary: &Vocabulary,
-    mut candidates: Vec<Candidate>,
-) -> Vec<DerivedConcept> {
+fn select(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     // Every distinct content word is a one-word candidate.
     let distinct_words = candidates.iter().filter(|c| c.stems.len() == 1).count();
     // What several references say is what they agree matters.
@@ -337,6 +332,18 @@ fn select(
             picked.push(candidate);
         }
     }
+    picked
+}
+
+/// The picked candidates as concepts: weights scaled to 1–3, unique ids,
+/// their surfaces and synonyms as aliases, and a hint quoting `context` of
+/// where each first appears (reference, token).
+fn concepts(
+    analyzer: &Analyzer,
+    vocabulary: &Vocabulary,
+    picked: Vec<Candidate>,
+    context: impl Fn((usize, usize)) -> String,
+) -> Vec<DerivedConcept> {
     let (low, high) = picked
         .iter()
         .fold((f32::MAX, f32::MIN), |(lo, hi), c| (lo.min(c.raw), hi.max(c.raw)));
@@ -370,12 +377,12 @@ fn select(
                 claimed.push(terms);
                 aliases.push(alternative);
             }
-            let hint = if c.context.is_empty() {
+            let excerpt = context(c.first);
+            let hint = if excerpt.is_empty() {
                 format!("Say what \u{201c}{label}\u{201d} has to do with the question.")
             } else {
                 format!(
-                    "Say what \u{201c}{label}\u{201d} has to do with the question, as the reference does: \u{201c}{}\u{201d}",
-                    c.context
+                    "Say what \u{201c}{label}\u{201d} has to do with the question, as the reference does: \u{201c}{excerpt}\u{201d}"
                 )
             };
             DerivedConcept {
@@ -402,8 +409,8 @@ fn synonym_aliases(vocabulary: &Vocabulary, stems: &[String]) -> Vec<String> {
         .collect()
 }
 
-/// `base`, or `base-2`, `base-3`… when taken.
-fn unique_id(base: &str, used: &mut Vec<String>) -> String {
+/// `base`, or `base-2`, `base-3`… when taken; the id returned is marked used.
+pub(super) fn unique_id(base: &str, used: &mut Vec<String>) -> String {
     let mut id = base.to_owned();
     let mut n = 2;
     while used.contains(&id) {

@@ -8,6 +8,7 @@ mod vocabulary;
 pub use derive::{derive_concepts, DerivedConcept};
 pub use spec::*;
 pub use vocabulary::Vocabulary;
+pub(crate) use vocabulary::QUESTION_WORD_FACTOR;
 
 /// The longest reference answer accepted, in bytes: references are model
 /// answers, a few paragraphs at most.

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::derive::unique_id;
 use super::{derive_concepts, DerivedConcept, Vocabulary, MAX_REFERENCE_BYTES};
 use crate::bank::{AnswerKind, Concept, ModelAnswer, Question, RedFlag, Severity, Slug, Text, Weight};
 use crate::text::Analyzer;
@@ -159,7 +160,7 @@ impl Problems {
         at: &str,
         label: Option<&str>,
         id: Option<&str>,
-        used: &mut Vec<Slug>,
+        used: &mut Vec<String>,
     ) -> (Option<Text>, Option<Slug>) {
         let label = match label {
             None => {
@@ -334,37 +335,27 @@ fn item_id(
     path: &[&str],
     id: Option<&str>,
     label: Option<&Text>,
-    used: &mut Vec<Slug>,
+    used: &mut Vec<String>,
 ) -> Option<Slug> {
-    let slug = match id {
-        Some(id) => match Slug::parse(id) {
-            Ok(slug) => {
-                if used.contains(&slug) {
-                    problems.push(path, format!("the id `{id}` is used twice"));
-                    return None;
-                }
-                slug
-            }
-            Err(e) => {
-                problems.push(path, format!("the id {e}"));
+    match id {
+        Some(id) => {
+            let slug = Slug::parse(id)
+                .map_err(|e| problems.push(path, format!("the id {e}")))
+                .ok()?;
+            if used.iter().any(|u| u == id) {
+                problems.push(path, format!("the id `{id}` is used twice"));
                 return None;
             }
-        },
+            used.push(slug.to_string());
+            Some(slug)
+        }
         None => {
             let base = label
                 .and_then(|l| Slug::from_text(l.as_str()))
                 .map_or_else(|| "item".to_owned(), |s| s.to_string());
-            let mut candidate = base.clone();
-            let mut n = 2;
-            while used.iter().any(|u| u.as_str() == candidate) {
-                candidate = format!("{base}-{n}");
-                n += 1;
-            }
-            Slug::parse(&candidate).ok()?
+            Slug::parse(&unique_id(&base, used)).ok()
         }
-    };
-    used.push(slug.clone());
-    Some(slug)
+    }
 }
 
 /// The given concepts, each checked.

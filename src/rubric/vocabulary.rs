@@ -10,6 +10,10 @@ use crate::text::frequency::informativeness;
 use crate::text::synonyms::Synonyms;
 use crate::text::Analyzer;
 
+/// How much a word the question already uses still counts: an answer that
+/// repeats the question shows nothing (question demoting, Mohler, Bunescu &
+/// Mihalcea 2011).
+pub(crate) const QUESTION_WORD_FACTOR: f32 = 0.2;
 /// Informativeness given to a number: as telling as a fairly rare word.
 const NUMBER_INFORMATIVENESS: f32 = 3.0;
 /// How much weight a word used by every bank question loses: such a word

@@ -18,11 +18,11 @@ use rustc_hash::FxHashMap as HashMap;
 
 use super::compile::CompiledQuestion;
 use super::evaluation::RubricReport;
-use super::fuzzy::{self, RubricWord};
+use super::fuzzy::RubricWord;
 use crate::bank::{Question, RedFlag};
-use crate::rubric::{AdHocRubric, Vocabulary};
+use crate::rubric::{AdHocRubric, Vocabulary, QUESTION_WORD_FACTOR};
 use crate::text::stopwords::{is_filler, is_glue_word};
-use crate::text::{Analyzed, Analyzer, ScopeKind, TokenKind};
+use crate::text::{Analyzed, Analyzer, TokenKind};
 
 /// Credit for a reference word whose family, not the word, the answer says.
 const RELATED_CREDIT: f32 = 0.75;
@@ -30,8 +30,6 @@ const RELATED_CREDIT: f32 = 0.75;
 const RELATED_PREFIX: usize = 5;
 /// Share of the shorter stem two stems of one family share at least.
 const RELATED_SHARE: f64 = 0.8;
-/// How much a word the question already uses still counts.
-const QUESTION_WORD_FACTOR: f32 = 0.2;
 /// Confidence in a rubric whose concepts were given / derived, before the
 /// references' length is considered.
 const GIVEN_CONFIDENCE: f64 = 0.85;
@@ -105,10 +103,6 @@ impl AdHocQuestion {
     ) -> Self {
         let question = &rubric.question;
         let mut compiled = CompiledQuestion::new(analyzer, question, common);
-        let question_stems: BTreeSet<String> = analyzer
-            .content_stems(question.question.as_str())
-            .into_iter()
-            .collect();
         let mut references = Vec::new();
         let mut rubric_words: BTreeSet<RubricWord> = compiled.rubric_words.iter().cloned().collect();
         let mut shortest_words = usize::MAX;
@@ -122,13 +116,8 @@ impl AdHocQuestion {
                 if token.kind != TokenKind::Word || token.stop || is_filler(&token.norm) {
                     continue;
                 }
-                let negated = is_negated(&analyzed, i);
-                if token.norm.chars().count() >= fuzzy::MIN_LEN {
-                    rubric_words.insert(RubricWord {
-                        norm: token.norm.to_string(),
-                        stem: token.stem.to_string(),
-                    });
-                }
+                let negated = analyzed.is_negated(i);
+                rubric_words.extend(RubricWord::from_token(token));
                 if let Some(&at) = seen.get(token.stem.as_ref()) {
                     if let Some(term) = terms.get_mut(at) {
                         term.negated |= negated;
@@ -137,7 +126,7 @@ impl AdHocQuestion {
                 }
                 seen.insert(token.stem.as_ref(), terms.len());
                 let mut weight = vocabulary.weight(&token.stem);
-                if question_stems.contains(token.stem.as_ref()) {
+                if compiled.question_stems.contains(token.stem.as_ref()) {
                     weight *= QUESTION_WORD_FACTOR;
                 }
                 terms.push(ReferenceTerm {
@@ -258,14 +247,6 @@ pub(crate) struct Said<'a> {
     groups: BTreeSet<u32>,
 }
 
-/// Whether a negation cue governs token `i`.
-fn is_negated(analyzed: &Analyzed, i: usize) -> bool {
-    analyzed
-        .scopes()
-        .iter()
-        .any(|s| s.kind == ScopeKind::Negation && s.covers(i))
-}
-
 /// What `analyzed` says, `extra` being the stems its misspellings resolve to.
 pub(crate) fn said<'a>(analyzed: &'a Analyzed, extra: &'a [String], vocabulary: &Vocabulary) -> Said<'a> {
     let mut said = Said::default();
@@ -275,7 +256,7 @@ pub(crate) fn said<'a>(analyzed: &'a Analyzed, extra: &'a [String], vocabulary: 
             sequence.push("");
             continue;
         }
-        if is_negated(analyzed, i) {
+        if analyzed.is_negated(i) {
             if !token.stop {
                 said.negated.insert(token.stem.as_ref());
             }

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::fuzzy::{self, RubricWord};
+use super::fuzzy::RubricWord;
 use super::matcher::Phrase;
 use crate::bank::{Bank, Question, RedFlag};
 use crate::text::Analyzer;
@@ -86,14 +86,13 @@ impl CompiledQuestion {
             .collect();
         let mut rubric_words: BTreeSet<RubricWord> = BTreeSet::new();
         for alias in question.concepts.iter().flat_map(|c| c.aliases.iter()) {
-            for token in analyzer.analyze(alias.as_str()).tokens() {
-                if token.norm.chars().count() >= fuzzy::MIN_LEN && !token.stop {
-                    rubric_words.insert(RubricWord {
-                        norm: token.norm.to_string(),
-                        stem: token.stem.to_string(),
-                    });
-                }
-            }
+            rubric_words.extend(
+                analyzer
+                    .analyze(alias.as_str())
+                    .tokens()
+                    .iter()
+                    .filter_map(RubricWord::from_token),
+            );
         }
         CompiledQuestion {
             concepts,

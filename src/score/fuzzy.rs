@@ -24,6 +24,17 @@ pub struct RubricWord {
     pub stem: String,
 }
 
+impl RubricWord {
+    /// The rubric word a token of a rubric text (alias, reference answer)
+    /// offers: a content word long enough for a misspelling to be told apart.
+    pub fn from_token(token: &crate::text::Token) -> Option<RubricWord> {
+        (token.norm.chars().count() >= MIN_LEN && !token.stop).then(|| RubricWord {
+            norm: token.norm.to_string(),
+            stem: token.stem.to_string(),
+        })
+    }
+}
+
 /// Edits forgiven for a word of `len` characters.
 fn allowed_edits(len: usize) -> usize {
     if len >= TWO_EDITS_FROM {

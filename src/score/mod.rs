@@ -423,9 +423,7 @@ impl Evaluator {
             misspelled,
             options,
             own,
-            |coverage, positions| {
-                self.off_topic(Some(qi), coverage, own, &similarity, answer, analyzed, positions)
-            },
+            |coverage, positions| self.off_topic(qi, coverage, &similarity, answer, analyzed, positions),
         ))
     }
 
@@ -665,15 +663,12 @@ impl Evaluator {
         })
     }
 
-    /// `Some` when the answer covers little of question `qi` (whose
-    /// similarity is `here`) and clearly more of another question it is
-    /// closer to.
-    #[allow(clippy::too_many_arguments)]
+    /// `Some` when the answer covers little of question `qi` and clearly more
+    /// of another question it is closer to.
     fn off_topic(
         &self,
-        qi: Option<usize>,
+        qi: usize,
         coverage: f64,
-        here: f64,
         similarity: &[f32],
         answer: &str,
         analyzed: &Analyzed,
@@ -682,10 +677,11 @@ impl Evaluator {
         if coverage >= OFF_TOPIC_MAX_COVERAGE {
             return None;
         }
+        let here = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
         let mut others: Vec<(usize, f64)> = similarity
             .iter()
             .enumerate()
-            .filter(|&(j, _)| Some(j) != qi)
+            .filter(|&(j, _)| j != qi)
             .map(|(j, &s)| (j, f64::from(s)))
             .collect();
         others.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));

@@ -114,6 +114,14 @@ impl Analyzed {
         &self.scopes
     }
 
+    /// Whether a negation cue governs token `index` ("not" in "does not
+    /// change state" governs "change" and "state").
+    pub fn is_negated(&self, index: usize) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| s.kind == ScopeKind::Negation && s.covers(index))
+    }
+
     /// The distinct stems of the content (non-function) tokens, sorted: what
     /// the index holds of a text and what queries and question demoting use.
     pub fn content_stems(&self) -> BTreeSet<&str> {
