@@ -172,7 +172,9 @@ impl RubricCache {
         evaluator: &Evaluator,
         spec: &RubricSpec,
     ) -> Result<Arc<AdHocQuestion>, Vec<RubricProblem>> {
-        let key = serde_json::to_string(spec).unwrap_or_default();
+        let Ok(key) = serde_json::to_string(spec) else {
+            return evaluator.prepare(spec).map(Arc::new);
+        };
         if let Some(found) = self.prepared.lock().ok().and_then(|map| map.get(&key).cloned()) {
             return Ok(found);
         }

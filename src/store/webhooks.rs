@@ -2,6 +2,8 @@
 //! survives a restart and any instance can send it, exactly one at a time
 //! (a sender leases a message before sending it).
 
+use std::collections::HashMap;
+
 use sqlx::Row;
 
 use super::keys::random_hex;
@@ -137,6 +139,11 @@ pub enum Outcome {
     Disable(String),
 }
 
+/// A new signing secret (`whsec_…`).
+fn new_secret() -> Result<String> {
+    crate::webhooks::Secret::generate().map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 fn endpoint_from(row: &sqlx::any::AnyRow) -> Result<Endpoint> {
     let events: String = row.try_get("events")?;
     Ok(Endpoint {
@@ -182,7 +189,7 @@ impl Store {
     /// new signing secret.
     pub async fn create_endpoint(&self, tenant: &str, url: &str, events: &[String]) -> Result<Endpoint> {
         self.ensure_tenant(tenant).await?;
-        let secret = crate::webhooks::Secret::generate().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secret = new_secret()?;
         let endpoint = Endpoint {
             id: format!("ep_{}", random_hex(ENDPOINT_ID_BYTES)?),
             tenant: tenant.to_owned(),
@@ -276,7 +283,7 @@ impl Store {
         let Some(current) = self.endpoint(tenant, id).await? else {
             return Ok(None);
         };
-        let secret = crate::webhooks::Secret::generate().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let secret = new_secret()?;
         let until = now_ms() + overlap_ms;
         let mut tx = self.begin_write().await?;
         sqlx::query(
@@ -444,10 +451,13 @@ impl Store {
         id: &str,
         limit: i64,
     ) -> Result<Vec<(Delivery, Vec<Attempt>)>> {
+        // The endpoint's newest deliveries: listed, and the attempts read for.
+        let newest =
+            "SELECT d.id FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
+             WHERE e.tenant_id = $1 AND e.id = $2 ORDER BY d.created_ms DESC, d.id DESC LIMIT $3";
         let sql = format!(
-            "SELECT d.{} FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id \
-             WHERE e.tenant_id = $1 AND e.id = $2 ORDER BY d.created_ms DESC, d.id DESC LIMIT $3",
-            DELIVERY_COLUMNS.replace(", ", ", d.")
+            "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id IN ({newest}) \
+             ORDER BY created_ms DESC, id DESC"
         );
         let rows = sqlx::query(&sql)
             .bind(tenant)
@@ -455,29 +465,34 @@ impl Store {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        let mut out = Vec::new();
-        for row in &rows {
-            let delivery = delivery_from(row)?;
-            let attempts = sqlx::query(
-                "SELECT attempt, at_ms, status_code, error, duration_ms FROM webhook_attempts \
-                 WHERE delivery_id = $1 ORDER BY attempt LIMIT $2",
-            )
-            .bind(&delivery.id)
+        // Their attempts in one query; attempts are numbered 1, 2, … in order.
+        let sql = format!(
+            "SELECT delivery_id, attempt, at_ms, status_code, error, duration_ms FROM webhook_attempts \
+             WHERE delivery_id IN ({newest}) AND attempt <= $4 ORDER BY delivery_id, attempt"
+        );
+        let mut attempts: HashMap<String, Vec<Attempt>> = HashMap::new();
+        for r in sqlx::query(&sql)
+            .bind(tenant)
+            .bind(id)
+            .bind(limit)
             .bind(MAX_LOGGED_ATTEMPTS)
             .fetch_all(&self.pool)
             .await?
-            .iter()
-            .map(|r| {
-                Ok(Attempt {
-                    attempt: r.try_get("attempt")?,
-                    at_ms: r.try_get("at_ms")?,
-                    status_code: r.try_get("status_code")?,
-                    error: r.try_get("error")?,
-                    duration_ms: r.try_get("duration_ms")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-            out.push((delivery, attempts));
+        {
+            let delivery: String = r.try_get("delivery_id")?;
+            attempts.entry(delivery).or_default().push(Attempt {
+                attempt: r.try_get("attempt")?,
+                at_ms: r.try_get("at_ms")?,
+                status_code: r.try_get("status_code")?,
+                error: r.try_get("error")?,
+                duration_ms: r.try_get("duration_ms")?,
+            });
+        }
+        let mut out = Vec::new();
+        for row in &rows {
+            let delivery = delivery_from(row)?;
+            let tried = attempts.remove(&delivery.id).unwrap_or_default();
+            out.push((delivery, tried));
         }
         Ok(out)
     }
