@@ -25,6 +25,7 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub mod api;
+pub mod assess;
 pub mod bank;
 pub mod check;
 mod error;

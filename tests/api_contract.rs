@@ -7,7 +7,9 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use assay::api::{problem::Code, served_routes, Config};
-use assay::store::{sha256_hex, ClaimOutcome, Role, DEFAULT_TENANT, OPEN_KEY_ID};
+use assay::assess::ReportLinks;
+use assay::store::{now_ms, sha256_hex, ClaimOutcome, NewAssessment, QuestionSet, Role, Submission};
+use assay::store::{DEFAULT_TENANT, OPEN_KEY_ID};
 use serde_json::{json, Value};
 
 use crate::api_tenant_questions::own_question;
@@ -80,10 +82,20 @@ struct Call {
     path: String,
     body: Option<(Option<&'static str>, Vec<u8>)>,
     token: Option<String>,
+    authorization: Option<String>,
     idempotency_key: Option<String>,
 }
 
 impl Call {
+    /// The same call with HTTP Basic credentials: `key` as user name, as
+    /// Greenhouse sends them.
+    fn by_basic(mut self, key: &str) -> Call {
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(format!("{key}:"));
+        self.authorization = Some(format!("Basic {encoded}"));
+        self
+    }
+
     /// The same call as the key `token`.
     fn by_key(mut self, token: &str) -> Call {
         self.token = Some(token.to_owned());
@@ -104,6 +116,7 @@ fn call(method: &'static str, template: &'static str, path: &str) -> Call {
         path: path.to_owned(),
         body: None,
         token: None,
+        authorization: None,
         idempotency_key: None,
     }
 }
@@ -159,6 +172,9 @@ async fn check(app: &TestApp, call: &Call) -> u16 {
     }
     if let Some(token) = &call.token {
         request = request.bearer_auth(token);
+    }
+    if let Some(authorization) = &call.authorization {
+        request = request.header("authorization", authorization);
     }
     if let Some(key) = &call.idempotency_key {
         request = request.header("idempotency-key", key);
@@ -482,6 +498,8 @@ async fn every_route_and_status_conforms_to_the_contract() {
         ),
     ]);
 
+    calls.extend(assessment_calls(&app, &candidate).await);
+
     for template in ["/healthz", "/readyz", "/metrics", "/openapi.yaml"] {
         calls.push(get(template, template));
         calls.push(post(template, Some("application/json"), "{}"));
@@ -529,11 +547,49 @@ async fn every_route_and_status_conforms_to_the_contract() {
         see(call, status);
     }
 
-    // Every API route: 401 for a key that is not one, 429 over a key's limit.
+    // Practice turned off, and over its shared limit.
+    let no_practice = spawn_with(Config {
+        practice: false,
+        ..Config::default()
+    })
+    .await;
+    let practice_calls = [
+        get("/v1/practice/questions", "/v1/practice/questions"),
+        post_json(
+            "/v1/practice/evaluate",
+            json!({"question_id": "caching", "answer": "Cache-aside with a TTL."}),
+        ),
+        get("/practice", "/practice"),
+    ];
+    for call in &practice_calls {
+        let status = check(&no_practice, call).await;
+        assert_eq!(status, 404, "{} {}", call.method, call.path);
+        see(call, status);
+    }
+    let crowded = spawn_with(Config {
+        practice_rate_per_minute: 1,
+        ..Config::default()
+    })
+    .await;
+    assert_eq!(check(&crowded, &practice_calls[0]).await, 200);
+    for call in &practice_calls[..2] {
+        let status = check(&crowded, call).await;
+        assert_eq!(status, 429, "{} {}", call.method, call.path);
+        see(call, status);
+    }
+
+    // Every keyed API route: 401 for a key that is not one, 429 over a key's limit.
+    let documented = |c: &&Call| spec()["paths"][c.template].get(c.method).is_some();
     let api_calls: Vec<&Call> = calls
         .iter()
-        .filter(|c| c.template.starts_with("/v1/") || c.template == "/evaluate")
-        .filter(|c| spec()["paths"][c.template].get(c.method).is_some())
+        .filter(|c| keyed(c.template))
+        .filter(documented)
+        .collect();
+    // Every route under the in-flight limit, keyed or not.
+    let limited_calls: Vec<&Call> = calls
+        .iter()
+        .filter(|c| keyed(c.template) || unkeyed_api(c.template))
+        .filter(documented)
         .collect();
     assert_eq!(
         check(&app, &get("/v1/questions", "/v1/questions").by_key(&throttled)).await,
@@ -568,7 +624,7 @@ async fn every_route_and_status_conforms_to_the_contract() {
     .await;
     let _held = busy.hold_evaluation().await;
     busy.wait_in_flight(1).await;
-    for call in &api_calls {
+    for call in &limited_calls {
         let status = check(&busy, call).await;
         assert_eq!(status, 503, "{} {}", call.method, call.path);
         see(call, status);
@@ -600,6 +656,262 @@ async fn every_route_and_status_conforms_to_the_contract() {
     }
 }
 
+/// Whether `template` is an API route behind a Bearer key.
+fn keyed(template: &str) -> bool {
+    (template.starts_with("/v1/") && !unkeyed_api(template)) || template == "/evaluate"
+}
+
+/// Whether `template` is an API route with its own credential or none
+/// (a candidate's token, a signed link, practice, HTTP Basic for Greenhouse).
+fn unkeyed_api(template: &str) -> bool {
+    ["/v1/take/", "/v1/reports/", "/v1/practice/", "/greenhouse/"]
+        .iter()
+        .any(|prefix| template.starts_with(prefix))
+}
+
+/// Question sets, assessments, the candidate's and the recruiter's routes,
+/// practice, Greenhouse and the pages: a call for every documented status
+/// that needs no other server.
+async fn assessment_calls(app: &TestApp, candidate: &str) -> Vec<Call> {
+    let store = &app.store;
+    let set = QuestionSet {
+        id: "contract-set".into(),
+        name: "Contract set".into(),
+        question_ids: vec!["caching".into()],
+        time_limit_ms: 3_600_000,
+        created_ms: 0,
+        updated_ms: 0,
+    };
+    store.put_question_set(DEFAULT_TENANT, &set).await.unwrap();
+    let assessment = |deadline_ms: i64| NewAssessment {
+        tenant: DEFAULT_TENANT.into(),
+        question_set: set.clone(),
+        wordings: vec!["How do you cache?".into()],
+        source: "api",
+        candidate_ref: None,
+        candidate_name: None,
+        deadline_ms,
+        callback_url: None,
+    };
+    let later = now_ms() + 3_600_000;
+    let (open, open_token) = store.create_assessment(assessment(later)).await.unwrap();
+    let (_, submit_token) = store.create_assessment(assessment(later)).await.unwrap();
+    let (_, expired_token) = store.create_assessment(assessment(now_ms() - 1)).await.unwrap();
+    let (done, done_token) = store.create_assessment(assessment(later)).await.unwrap();
+    let submission = Submission {
+        score: 0.0,
+        rating: "definitely_not".into(),
+        report: "{}".into(),
+        results: Vec::new(),
+        callback_body: None,
+    };
+    assert!(store.complete_assessment(&done.id, &submission).await.unwrap());
+    let links = ReportLinks::new(&store.report_link_secret().await.unwrap());
+    let in_an_hour = now_ms() / 1000 + 3_600;
+    let integration = store
+        .create_key(DEFAULT_TENANT, "contract-greenhouse", Role::Integration, None)
+        .await
+        .unwrap()
+        .token;
+    // One request a minute: the first list_tests below passes, the rest are 429.
+    let throttled = &store
+        .create_key(DEFAULT_TENANT, "contract-throttled", Role::Integration, Some(1))
+        .await
+        .unwrap()
+        .token;
+
+    let json_type = Some("application/json");
+    let big = vec![b' '; 70_000];
+    let sets = "/v1/question-sets";
+    let one_set = "/v1/question-sets/{id}";
+    let set_body = json!({"name": "Contract two", "question_ids": ["caching", "mutual-tls"]});
+    let put_set = |path: &str, body: String| with_body("put", one_set, path, json_type, body);
+    let assessments = "/v1/assessments";
+    let new_assessment = json!({"question_set_id": "contract-set", "candidate_ref": "c-9"});
+    let one = "/v1/assessments/{id}";
+    let take = "/v1/take/{token}";
+    let answer = "/v1/take/{token}/answers/{position}";
+    let submit = "/v1/take/{token}/submit";
+    let save = |token: &str, position: &str, body: &str| {
+        with_body(
+            "put",
+            answer,
+            &format!("/v1/take/{token}/answers/{position}"),
+            json_type,
+            body.to_owned(),
+        )
+    };
+    let submit_as = |token: &str| with_body("post", submit, &format!("/v1/take/{token}/submit"), None, "");
+    let report = "/v1/reports/{id}";
+    let practice_list = "/v1/practice/questions";
+    let practice = "/v1/practice/evaluate";
+    let practice_body =
+        json!({"question_id": "caching", "answer": "Cache-aside with a TTL, invalidated on write."});
+    let list_tests = "/greenhouse/list_tests";
+    let send_test = "/greenhouse/send_test";
+    let send_body = json!({"partner_test_id": "contract-set", "candidate": {"first_name": "Ada", "email": "ada@example.com"},
+                           "url": "https://app.greenhouse.io/integrations/testing_partners/take_home_tests/1"});
+    let status = "/greenhouse/test_status";
+    let status_of = |id: &str| format!("/greenhouse/test_status?partner_interview_id={id}");
+    let error = "/greenhouse/response_error";
+    let error_body = json!({"partner_interview_id": open.id, "message": "bad score"});
+    vec![
+        put_set("/v1/question-sets/contract-two", set_body.to_string()),
+        put_set("/v1/question-sets/contract-two", set_body.to_string()),
+        put_set(
+            "/v1/question-sets/Bad_Id",
+            json!({"question_ids": []}).to_string(),
+        ),
+        put_set("/v1/question-sets/contract-two", "{".into()),
+        with_body("put", one_set, "/v1/question-sets/x", Some("text/plain"), "{}"),
+        with_body("put", one_set, "/v1/question-sets/x", json_type, big.clone()),
+        put_set("/v1/question-sets/contract-two", set_body.to_string()).by_key(candidate),
+        with_body("post", one_set, "/v1/question-sets/x", json_type, "{}"),
+        get(sets, sets),
+        get(sets, sets).by_key(candidate),
+        with_body("delete", sets, sets, None, ""),
+        post_json(assessments, new_assessment.clone()),
+        post_json(assessments, json!({"question_set_id": "nope"})),
+        post_json(assessments, json!({"candidate_ref": ""})),
+        post(assessments, json_type, "{"),
+        post(assessments, Some("text/plain"), "{}"),
+        post(assessments, json_type, big.clone()),
+        post_json(assessments, new_assessment.clone()).by_key(candidate),
+        post_json(assessments, new_assessment.clone())
+            .idempotent(&hold(app, assessments, &new_assessment).await),
+        get(assessments, assessments),
+        get(one, &format!("/v1/assessments/{}", open.id)),
+        get(one, "/v1/assessments/as_nope"),
+        get(one, "/v1/assessments/%FF%FE"),
+        get(one, &format!("/v1/assessments/{}", open.id)).by_key(candidate),
+        with_body("post", one, "/v1/assessments/as_x", json_type, "{}"),
+        get(take, &format!("/v1/take/{open_token}")),
+        get(take, "/v1/take/abcd"),
+        get(take, "/v1/take/%FF%FE"),
+        delete(take, &format!("/v1/take/{open_token}")),
+        save(
+            &open_token,
+            "0",
+            &json!({"answer": "Cache-aside with a TTL."}).to_string(),
+        ),
+        save(&open_token, "9", &json!({"answer": "x"}).to_string()),
+        save("abcd", "0", &json!({"answer": "x"}).to_string()),
+        save(&done_token, "0", &json!({"answer": "x"}).to_string()),
+        save(&expired_token, "0", &json!({"answer": "x"}).to_string()),
+        save(&open_token, "0", &json!({"answer": 5}).to_string()),
+        with_body(
+            "put",
+            answer,
+            &format!("/v1/take/{open_token}/answers/0"),
+            Some("text/plain"),
+            "{}",
+        ),
+        with_body(
+            "put",
+            answer,
+            &format!("/v1/take/{open_token}/answers/0"),
+            json_type,
+            big.clone(),
+        ),
+        with_body(
+            "post",
+            answer,
+            &format!("/v1/take/{open_token}/answers/0"),
+            json_type,
+            "{}",
+        ),
+        submit_as(&submit_token),
+        submit_as("abcd"),
+        submit_as(&done_token),
+        submit_as(&expired_token),
+        submit_as("%FF%FE"),
+        get(submit, &format!("/v1/take/{open_token}/submit")),
+        get(
+            report,
+            &format!("/v1/reports/{}?{}", done.id, links.query(&done.id, in_an_hour)),
+        ),
+        get(
+            report,
+            &format!("/v1/reports/{}?{}", open.id, links.query(&open.id, in_an_hour)),
+        ),
+        get(
+            report,
+            &format!("/v1/reports/{}?expires={in_an_hour}&signature=00", done.id),
+        ),
+        get(
+            report,
+            &format!("/v1/reports/{}?{}", done.id, links.query(&done.id, 1)),
+        ),
+        get(
+            report,
+            &format!("/v1/reports/as_ghost?{}", links.query("as_ghost", in_an_hour)),
+        ),
+        get(report, "/v1/reports/%FF%FE"),
+        with_body(
+            "post",
+            report,
+            &format!("/v1/reports/{}", done.id),
+            json_type,
+            "{}",
+        ),
+        get(practice_list, practice_list),
+        get(practice_list, "/v1/practice/questions?q=cache&limit=3"),
+        get(practice_list, "/v1/practice/questions?limit=0"),
+        post(practice_list, json_type, "{}"),
+        post_json(practice, practice_body.clone()),
+        post_json(practice, json!({"question_id": "nope", "answer": ""})),
+        post(practice, json_type, "{"),
+        post(practice, Some("text/plain"), "{}"),
+        post(practice, json_type, big.clone()),
+        get(practice, practice),
+        get(list_tests, list_tests).by_basic(&integration),
+        get(list_tests, list_tests).by_basic(throttled),
+        get(list_tests, list_tests),
+        get(list_tests, list_tests).by_basic(candidate),
+        get(list_tests, list_tests).by_basic(throttled),
+        post(list_tests, json_type, "{}"),
+        post_json(send_test, send_body.clone()).by_basic(&integration),
+        post_json(send_test, json!({"partner_test_id": "nope"})).by_basic(&integration),
+        post_json(send_test, json!({"url": "ftp://x"})).by_basic(&integration),
+        post(send_test, json_type, "{").by_basic(&integration),
+        post(send_test, Some("text/plain"), "{}").by_basic(&integration),
+        post(send_test, json_type, big.clone()).by_basic(&integration),
+        post_json(send_test, send_body.clone()),
+        post_json(send_test, send_body.clone()).by_basic(candidate),
+        post_json(send_test, send_body.clone()).by_basic(throttled),
+        get(send_test, send_test),
+        get(status, &status_of(&done.id)).by_basic(&integration),
+        get(status, &status_of("as_nope")).by_basic(&integration),
+        get(status, status).by_basic(&integration),
+        get(status, &status_of(&done.id)),
+        get(status, &status_of(&done.id)).by_basic(candidate),
+        get(status, &status_of(&done.id)).by_basic(throttled),
+        post(status, json_type, "{}"),
+        post_json(error, error_body.clone()).by_basic(&integration),
+        post_json(error, json!([1])).by_basic(&integration),
+        post(error, json_type, "{").by_basic(&integration),
+        post(error, Some("text/plain"), "{}").by_basic(&integration),
+        post(error, json_type, big).by_basic(&integration),
+        post_json(error, error_body.clone()),
+        post_json(error, error_body.clone()).by_basic(candidate),
+        post_json(error, error_body).by_basic(throttled),
+        get(error, error),
+        get("/practice", "/practice"),
+        post("/practice", json_type, "{}"),
+        get("/a/{token}", &format!("/a/{open_token}")),
+        get("/a/{token}", "/a/%FF%FE"),
+        with_body("post", "/a/{token}", "/a/x", json_type, "{}"),
+        get("/r/{id}", &format!("/r/{}", done.id)),
+        get("/r/{id}", "/r/%FF%FE"),
+        with_body("post", "/r/{id}", "/r/x", json_type, "{}"),
+        get("/assets/{file}", "/assets/app.css"),
+        get("/assets/{file}", "/assets/common.js"),
+        get("/assets/{file}", "/assets/nope.js"),
+        get("/assets/{file}", "/assets/%FF%FE"),
+        with_body("post", "/assets/{file}", "/assets/app.css", json_type, "{}"),
+    ]
+}
+
 /// A copy of `call`.
 fn clone_call(call: &Call) -> Call {
     Call {
@@ -608,6 +920,7 @@ fn clone_call(call: &Call) -> Call {
         path: call.path.clone(),
         body: call.body.clone(),
         token: call.token.clone(),
+        authorization: call.authorization.clone(),
         idempotency_key: call.idempotency_key.clone(),
     }
 }

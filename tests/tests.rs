@@ -11,6 +11,8 @@ mod backends;
 mod ad_hoc;
 // The accuracy harness as a regression guard on the held-out half.
 mod accuracy;
+// Assessments: question sets, candidates' answers, submission, reports.
+mod assessments;
 // openapi.yaml against the routes served and their real responses.
 mod api_contract;
 // API keys, roles, rate limits and tenants over HTTP.
@@ -51,6 +53,8 @@ mod properties;
 mod readme;
 // Two instances on one PostgreSQL: shared records, keys and questions.
 mod scale_out;
+// The Greenhouse Assessment Partner API against a fake Greenhouse.
+mod greenhouse;
 // The store on each backend.
 mod store;
 // Signed webhook delivery to a real local receiver.

@@ -47,7 +47,7 @@ impl Auth {
     }
 
     /// The principal `token` stands for, from the cache or the store.
-    async fn verify(&self, store: &Store, token: &str) -> Result<Option<Principal>, ApiError> {
+    pub(crate) async fn verify(&self, store: &Store, token: &str) -> Result<Option<Principal>, ApiError> {
         let digest = crate::store::token_digest(token);
         if let Ok(cache) = self.cache.read() {
             if let Some((principal, at)) = cache.get(&digest) {
@@ -75,7 +75,7 @@ impl Auth {
 
     /// Takes one request from `principal`'s allowance; the seconds to wait
     /// when there is none left.
-    fn admit(&self, principal: &Principal) -> Result<(), ApiError> {
+    pub(crate) fn admit(&self, principal: &Principal) -> Result<(), ApiError> {
         let per_minute = principal.rate_per_minute.unwrap_or(self.default_rate);
         let Some(rate) = NonZeroU32::new(per_minute) else {
             return Ok(());

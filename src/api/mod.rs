@@ -74,6 +74,16 @@ pub struct Config {
     pub auth_cache: Duration,
     /// How often the store is polled for other instances' question changes.
     pub question_poll: Duration,
+    /// The URL candidates and recruiters reach this service at
+    /// (`https://assay.example.com`), for the links it hands out; without
+    /// it, links use the request's `Host` over http.
+    pub public_url: Option<String>,
+    /// How long a recruiter's report link works.
+    pub report_link_ttl: Duration,
+    /// Whether `/practice` and its API are served (without a key).
+    pub practice: bool,
+    /// Practice requests a minute, over every caller together; 0 for no limit.
+    pub practice_rate_per_minute: u32,
 }
 
 impl Default for Config {
@@ -95,6 +105,10 @@ impl Default for Config {
             rate_limit_per_minute: 6_000,
             auth_cache: Duration::from_secs(2),
             question_poll: Duration::from_millis(500),
+            public_url: None,
+            report_link_ttl: Duration::from_secs(30 * 24 * 60 * 60),
+            practice: true,
+            practice_rate_per_minute: 600,
         }
     }
 }
@@ -132,6 +146,10 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Which tenants listen for webhook events.
     pub subscribers: Arc<routes::webhooks::Subscribers>,
+    /// The signer of report links, its secret read from the store on first use.
+    pub links: Arc<tokio::sync::OnceCell<crate::assess::ReportLinks>>,
+    /// The rate limit every practice request shares; `None` for none.
+    pub practice_limiter: Option<Arc<governor::DefaultDirectRateLimiter>>,
 }
 
 impl AppState {
@@ -139,7 +157,15 @@ impl AppState {
     pub fn new(catalog: Arc<Catalog>, store: Store, config: Config) -> AppState {
         let metrics = Arc::new(Metrics::new(catalog.base().bank().questions().len()));
         let auth = Arc::new(Auth::new(config.auth_cache, config.rate_limit_per_minute));
+        let practice_limiter = std::num::NonZeroU32::new(config.practice_rate_per_minute).map(|rate| {
+            let burst = std::num::NonZeroU32::new(rate.get() / 10).unwrap_or(std::num::NonZeroU32::MIN);
+            Arc::new(governor::RateLimiter::direct(
+                governor::Quota::per_minute(rate).allow_burst(burst),
+            ))
+        });
         AppState {
+            links: Arc::default(),
+            practice_limiter,
             catalog,
             store,
             auth,
@@ -187,8 +213,11 @@ impl Verb {
 /// Whether a route sits under the in-flight limit and timeout.
 #[derive(Debug, Clone, Copy)]
 enum Guard {
-    /// An API route: under the concurrency limit and timeout.
+    /// An API route: under the concurrency limit and timeout, behind a key.
     Limited,
+    /// A route with its own credential (a candidate's token, a signed link,
+    /// HTTP Basic) or none: under the limit and timeout, without a key.
+    Public,
     /// An operational route (health, metrics, contract): never refused for load.
     Open,
 }
@@ -197,6 +226,7 @@ enum Guard {
 /// [`served_routes`] reports.
 struct Routes {
     api: Vec<(&'static str, MethodRouter<AppState>)>,
+    public: Vec<(&'static str, MethodRouter<AppState>)>,
     ops: Vec<(&'static str, MethodRouter<AppState>)>,
     listed: Vec<(Verb, &'static str)>,
 }
@@ -205,6 +235,7 @@ impl Routes {
     fn new() -> Routes {
         Routes {
             api: Vec::new(),
+            public: Vec::new(),
             ops: Vec::new(),
             listed: Vec::new(),
         }
@@ -218,6 +249,7 @@ impl Routes {
     {
         let list = match guard {
             Guard::Limited => &mut self.api,
+            Guard::Public => &mut self.public,
             Guard::Open => &mut self.ops,
         };
         Self::push(list, verb, path, handler);
@@ -243,8 +275,9 @@ impl Routes {
 
 /// Every route of the service.
 fn routes() -> Routes {
-    use routes::{evaluate, evaluations, keys, ops, questions, webhooks};
-    use Guard::{Limited, Open};
+    use routes::{assessments, evaluate, evaluations, greenhouse, keys, ops, pages, practice, questions};
+    use routes::{reports, take, webhooks};
+    use Guard::{Limited, Open, Public};
     Routes::new()
         .add(Limited, Verb::Post, "/v1/evaluate", evaluate::evaluate)
         .add(Limited, Verb::Post, "/evaluate", evaluate::evaluate)
@@ -278,6 +311,49 @@ fn routes() -> Routes {
             "/v1/webhooks/{id}/deliveries",
             webhooks::deliveries,
         )
+        .add(Limited, Verb::Get, "/v1/question-sets", assessments::list_sets)
+        .add(Limited, Verb::Put, "/v1/question-sets/{id}", assessments::put_set)
+        .add(Limited, Verb::Post, "/v1/assessments", assessments::create)
+        .add(Limited, Verb::Get, "/v1/assessments/{id}", assessments::get)
+        .add(Public, Verb::Get, "/v1/take/{token}", take::view)
+        .add(
+            Public,
+            Verb::Put,
+            "/v1/take/{token}/answers/{position}",
+            take::save,
+        )
+        .add(
+            Public,
+            Verb::Post,
+            "/v1/take/{token}/submit",
+            take::submit_answers,
+        )
+        .add(Public, Verb::Get, "/v1/reports/{id}", reports::report)
+        .add(Public, Verb::Get, "/v1/practice/questions", practice::questions)
+        .add(Public, Verb::Post, "/v1/practice/evaluate", practice::evaluate)
+        .add(
+            Public,
+            Verb::Get,
+            "/greenhouse/list_tests",
+            greenhouse::list_tests,
+        )
+        .add(Public, Verb::Post, "/greenhouse/send_test", greenhouse::send_test)
+        .add(
+            Public,
+            Verb::Get,
+            "/greenhouse/test_status",
+            greenhouse::test_status,
+        )
+        .add(
+            Public,
+            Verb::Post,
+            "/greenhouse/response_error",
+            greenhouse::response_error,
+        )
+        .add(Open, Verb::Get, "/practice", pages::practice)
+        .add(Open, Verb::Get, "/a/{token}", pages::take)
+        .add(Open, Verb::Get, "/r/{id}", pages::report)
+        .add(Open, Verb::Get, "/assets/{file}", pages::asset)
         .add(Open, Verb::Get, "/healthz", ops::healthz)
         .add(Open, Verb::Get, "/readyz", ops::readyz)
         .add(Open, Verb::Get, "/metrics", ops::metrics)
@@ -309,7 +385,23 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::authenticate,
         ))
-        .route_layer(axum::middleware::from_fn_with_state(limits, middleware::limits))
+        .route_layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            middleware::limits,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&config),
+            middleware::body_limit,
+        ));
+    let mut public = Router::new();
+    for (path, route) in declared.public {
+        public = public.route(path, route);
+    }
+    let public = public
+        .route_layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            middleware::limits,
+        ))
         .route_layer(axum::middleware::from_fn_with_state(
             Arc::clone(&config),
             middleware::body_limit,
@@ -321,6 +413,7 @@ pub fn router(state: AppState) -> Router {
 
     let app = Router::new()
         .merge(api)
+        .merge(public)
         .merge(ops)
         .route_layer(axum::middleware::from_fn(middleware::served_route))
         .fallback(routes::not_found)

@@ -89,6 +89,18 @@ problem_codes! {
     KeyNotFound, "key_not_found", NOT_FOUND, "No API key has this id";
     /// No webhook endpoint of this tenant has the id.
     WebhookNotFound, "webhook_not_found", NOT_FOUND, "No webhook endpoint has this id";
+    /// No question set of this tenant has the id.
+    QuestionSetNotFound, "question_set_not_found", NOT_FOUND, "No question set has this id";
+    /// No assessment has this id or token.
+    AssessmentNotFound, "assessment_not_found", NOT_FOUND, "No assessment matches";
+    /// The assessment was submitted already; answers can no longer change.
+    AssessmentSubmitted, "assessment_submitted", CONFLICT, "The assessment was already submitted";
+    /// The assessment's deadline has passed.
+    AssessmentExpired, "assessment_expired", GONE, "The assessment's deadline has passed";
+    /// A report link's signature does not match.
+    LinkInvalid, "link_invalid", FORBIDDEN, "The link is not valid";
+    /// A report link is past its expiry.
+    LinkExpired, "link_expired", GONE, "The link has expired";
     /// The store cannot be reached; retry after `Retry-After` seconds.
     StoreUnavailable, "store_unavailable", SERVICE_UNAVAILABLE, "The store is unavailable";
     /// Something failed inside the server; the detail is logged, not sent.
@@ -277,6 +289,14 @@ pub enum ApiError {
         /// Seconds until a request would pass.
         retry_after: u64,
     },
+    /// `429`: the practice routes, shared by every caller, are over their limit.
+    #[error("practice is over its limit of {per_minute} requests a minute, shared by everyone; retry in {retry_after} s")]
+    PracticeRateLimited {
+        /// The shared limit.
+        per_minute: u32,
+        /// Seconds until a request would pass.
+        retry_after: u64,
+    },
     /// `400`: the `Idempotency-Key` header is empty, too long or not printable ASCII.
     #[error("the Idempotency-Key header must be 1 to 255 printable ASCII characters")]
     InvalidIdempotencyKey,
@@ -298,6 +318,27 @@ pub enum ApiError {
     /// `404`: no webhook endpoint of the tenant has this id.
     #[error("no webhook endpoint of this tenant has the id `{0}`")]
     WebhookNotFound(String),
+    /// `401` for the assessment-partner API: HTTP Basic with the key as user name.
+    #[error("{0}")]
+    PartnerUnauthorized(String),
+    /// `404`: no question set of the tenant has this id.
+    #[error("no question set of this tenant has the id `{0}`")]
+    QuestionSetNotFound(String),
+    /// `404`: no assessment has this id or token.
+    #[error("{0}")]
+    AssessmentNotFound(String),
+    /// `409`: the assessment was submitted already.
+    #[error("this assessment was already submitted; answers can no longer change")]
+    AssessmentSubmitted,
+    /// `410`: the assessment's deadline passed.
+    #[error("this assessment's deadline passed at {0}")]
+    AssessmentExpired(String),
+    /// `403`: a report link's signature does not match.
+    #[error("this report link is not valid; ask for a new one")]
+    LinkInvalid,
+    /// `410`: a report link expired.
+    #[error("this report link expired; ask for a new one")]
+    LinkExpired,
     /// `503`: the store failed; the cause is logged.
     #[error("the store is unavailable; retry shortly")]
     StoreUnavailable(#[source] crate::store::StoreError),
@@ -330,7 +371,7 @@ impl ApiError {
             ApiError::Overloaded(_) => Code::Overloaded,
             ApiError::Unauthorized(_) => Code::Unauthorized,
             ApiError::Forbidden(_) => Code::Forbidden,
-            ApiError::RateLimited { .. } => Code::RateLimited,
+            ApiError::RateLimited { .. } | ApiError::PracticeRateLimited { .. } => Code::RateLimited,
             ApiError::InvalidIdempotencyKey => Code::InvalidIdempotencyKey,
             ApiError::IdempotencyKeyReused(_) => Code::IdempotencyKeyReused,
             ApiError::IdempotencyInProgress(_) => Code::IdempotencyInProgress,
@@ -338,6 +379,13 @@ impl ApiError {
             ApiError::EvaluationNotFound(_) => Code::EvaluationNotFound,
             ApiError::KeyNotFound(_) => Code::KeyNotFound,
             ApiError::WebhookNotFound(_) => Code::WebhookNotFound,
+            ApiError::PartnerUnauthorized(_) => Code::Unauthorized,
+            ApiError::QuestionSetNotFound(_) => Code::QuestionSetNotFound,
+            ApiError::AssessmentNotFound(_) => Code::AssessmentNotFound,
+            ApiError::AssessmentSubmitted => Code::AssessmentSubmitted,
+            ApiError::AssessmentExpired(_) => Code::AssessmentExpired,
+            ApiError::LinkInvalid => Code::LinkInvalid,
+            ApiError::LinkExpired => Code::LinkExpired,
             ApiError::StoreUnavailable(_) => Code::StoreUnavailable,
             ApiError::Internal(_) => Code::Internal,
         }
@@ -396,10 +444,14 @@ impl IntoResponse for ApiError {
             ApiError::Overloaded(_) | ApiError::IdempotencyInProgress(_) | ApiError::StoreUnavailable(_) => {
                 Some((header::RETRY_AFTER, HeaderValue::from_static("1")))
             }
-            ApiError::RateLimited { retry_after, .. } => {
+            ApiError::RateLimited { retry_after, .. } | ApiError::PracticeRateLimited { retry_after, .. } => {
                 Some((header::RETRY_AFTER, HeaderValue::from(*retry_after)))
             }
             ApiError::Unauthorized(_) => Some((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"))),
+            ApiError::PartnerUnauthorized(_) => Some((
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Basic realm=\"assay\", charset=\"UTF-8\""),
+            )),
             _ => None,
         };
         self.to_problem().into_response_with(extra)

@@ -70,6 +70,19 @@ pub struct Args {
     /// Requests a minute per key without a limit of its own (0: no limit).
     #[arg(long, env = "ASSAY_RATE_LIMIT", default_value_t = Config::default().rate_limit_per_minute)]
     rate_limit: u32,
+    /// The URL candidates and recruiters reach this service at, for the
+    /// assessment and report links it hands out (default: the request's Host).
+    #[arg(long, env = "ASSAY_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Days a recruiter's report link works.
+    #[arg(long, env = "ASSAY_REPORT_LINK_DAYS", default_value_t = 30)]
+    report_link_days: u32,
+    /// Serve the /practice page and its API without a key.
+    #[arg(long, env = "ASSAY_PRACTICE", default_value = "on", value_parser = on_off, action = clap::ArgAction::Set)]
+    practice: bool,
+    /// Practice requests a minute, over every caller together (0: no limit).
+    #[arg(long, env = "ASSAY_PRACTICE_RATE_LIMIT", default_value_t = Config::default().practice_rate_per_minute)]
+    practice_rate_limit: u32,
 }
 
 /// Parses `on`/`off` (also `true`/`false`, `1`/`0`).
@@ -102,6 +115,21 @@ impl Args {
             idempotency_ttl: seconds(self.idempotency_ttl, "idempotency-ttl")?,
             idempotency_lease: seconds(self.idempotency_lease, "idempotency-lease")?,
             rate_limit_per_minute: self.rate_limit,
+            public_url: match &self.public_url {
+                Some(url) => {
+                    let parsed = reqwest::Url::parse(url)
+                        .with_context(|| format!("--public-url `{url}` is not a URL"))?;
+                    anyhow::ensure!(
+                        matches!(parsed.scheme(), "http" | "https") && parsed.query().is_none(),
+                        "--public-url must be an http(s) URL without a query, such as https://assay.example.com"
+                    );
+                    Some(url.trim_end_matches('/').to_owned())
+                }
+                None => None,
+            },
+            report_link_ttl: Duration::from_secs(u64::from(self.report_link_days.max(1)) * 24 * 60 * 60),
+            practice: self.practice,
+            practice_rate_per_minute: self.practice_rate_limit,
             ..Config::default()
         })
     }

@@ -7,6 +7,7 @@
 //! driver, and the same versioned migrations (`migrations/`), applied at
 //! start under the backend's migration lock.
 
+mod assessments;
 mod idempotency;
 mod keys;
 mod questions;
@@ -23,7 +24,12 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::AnyPool;
 use sqlx::Executor;
 
+pub use assessments::{
+    Assessment, AssessmentAnswer, AssessmentStatus, Callback, CallbackOutcome, NewAssessment, QuestionSet,
+    SaveRefusal, Submission,
+};
 pub use idempotency::{Claim, ClaimOutcome, Completion, StoredResponse};
+pub(crate) use keys::hex;
 pub use keys::{sha256_hex, token_digest, validate_name, MAX_NAME_CHARS};
 pub use keys::{ApiKey, NewKey, Principal, Role, DEFAULT_TENANT, OPEN_KEY_ID};
 pub use questions::TenantQuestion;
@@ -34,6 +40,11 @@ pub use webhooks::{Attempt, Delivery, DeliveryStatus, Endpoint, Outcome};
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "store", include_str!("../../migrations/0001_store.sql")),
     (2, "webhooks", include_str!("../../migrations/0002_webhooks.sql")),
+    (
+        3,
+        "assessments",
+        include_str!("../../migrations/0003_assessments.sql"),
+    ),
 ];
 
 /// The SQLite file inside a data directory.

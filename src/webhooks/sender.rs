@@ -10,7 +10,7 @@ use reqwest::header::{HeaderMap, HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use tokio::task::JoinHandle;
 
 use super::signature::{signature_header, Secret};
-use crate::store::{now_ms, Attempt, Delivery, Endpoint, Outcome, Store};
+use crate::store::{now_ms, Attempt, CallbackOutcome, Delivery, Endpoint, Outcome, Store};
 
 /// How the sender paces itself.
 #[derive(Debug, Clone)]
@@ -91,6 +91,9 @@ pub fn spawn(store: Store, config: SenderConfig) -> JoinHandle<()> {
             if let Err(err) = send_due(&store, &client, &config).await {
                 tracing::warn!(error = %err, "webhook deliveries could not be read");
             }
+            if let Err(err) = send_due_callbacks(&store, &client, &config).await {
+                tracing::warn!(error = %err, "assessment callbacks could not be read");
+            }
         }
     })
 }
@@ -112,6 +115,62 @@ pub async fn send_due(
             let (attempt, outcome) = attempt(&client, &config, &delivery, &endpoint).await;
             if let Err(err) = store.record_attempt(&delivery.id, &attempt, &outcome).await {
                 tracing::warn!(error = %err, delivery = %delivery.id, "webhook attempt could not be recorded");
+            }
+        });
+    }
+    while sends.join_next().await.is_some() {}
+    Ok(count)
+}
+
+/// PATCHes every ATS callback due now (up to a batch): an assessment sent
+/// by Greenhouse tells its `url` it is complete, with the same body as
+/// `test_status`. Retried like a webhook; after the last attempt the ATS
+/// still learns the result by polling `test_status`.
+pub async fn send_due_callbacks(
+    store: &Store,
+    client: &reqwest::Client,
+    config: &SenderConfig,
+) -> crate::store::Result<usize> {
+    let lease = config.timeout.as_millis() as i64 * 2 + 1_000;
+    let due = store.claim_due_callbacks(now_ms(), config.batch, lease).await?;
+    let count = due.len();
+    let mut sends = tokio::task::JoinSet::new();
+    for callback in due {
+        let (store, client, config) = (store.clone(), client.clone(), config.clone());
+        sends.spawn(async move {
+            let sent = client
+                .patch(&callback.url)
+                .header(CONTENT_TYPE, "application/json")
+                .body(callback.body.clone())
+                .send()
+                .await;
+            let (code, error, wait) = match sent {
+                Ok(response) => (
+                    Some(response.status().as_u16()),
+                    None,
+                    retry_after(response.headers()),
+                ),
+                Err(err) => (None, Some(describe(err)), None),
+            };
+            let number = callback.attempts + 1;
+            let outcome = match code {
+                Some(code) if (200..300).contains(&code) => CallbackOutcome::Delivered,
+                _ if number >= i64::from(config.max_attempts) => CallbackOutcome::Failed,
+                _ => {
+                    let next = u32::try_from(number + 1).unwrap_or(u32::MAX);
+                    let delay = backoff(&config, next, jitter()).max(wait.unwrap_or_default());
+                    CallbackOutcome::Retry(now_ms() + delay.as_millis() as i64)
+                }
+            };
+            let error = error.or_else(|| {
+                code.filter(|c| !(200..300).contains(c))
+                    .map(|c| format!("answered {c}"))
+            });
+            if let Err(err) = store
+                .record_callback(&callback.assessment_id, &outcome, error.as_deref())
+                .await
+            {
+                tracing::warn!(error = %err, assessment = %callback.assessment_id, "callback attempt could not be recorded");
             }
         });
     }

@@ -1,10 +1,16 @@
 //! The handlers, one module per resource.
 
+pub mod assessments;
 pub mod evaluate;
 pub mod evaluations;
+pub mod greenhouse;
 pub mod keys;
 pub mod ops;
+pub mod pages;
+pub mod practice;
 pub mod questions;
+pub mod reports;
+pub mod take;
 pub mod webhooks;
 
 use axum::http::{Method, Uri};
