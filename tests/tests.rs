@@ -35,6 +35,8 @@ mod api_questions;
 mod api_records;
 // A tenant's own questions.
 mod api_tenant_questions;
+// The pages in headless Chromium over WebDriver.
+mod browser;
 // `assay check`: corpus diagnostics and the model-answer verification.
 mod cli_check;
 // `assay evaluate`, `assay match` and `assay questions`.
