@@ -698,6 +698,7 @@ async fn assessment_calls(app: &TestApp, candidate: &str) -> Vec<Call> {
     let (_, submit_token) = store.create_assessment(assessment(later)).await.unwrap();
     let (_, expired_token) = store.create_assessment(assessment(now_ms() - 1)).await.unwrap();
     let (done, done_token) = store.create_assessment(assessment(later)).await.unwrap();
+    let (doomed, _) = store.create_assessment(assessment(later)).await.unwrap();
     let submission = Submission {
         score: 0.0,
         rating: "definitely_not".into(),
@@ -785,6 +786,10 @@ async fn assessment_calls(app: &TestApp, candidate: &str) -> Vec<Call> {
         get(one, "/v1/assessments/%FF%FE"),
         get(one, &format!("/v1/assessments/{}", open.id)).by_key(candidate),
         with_body("post", one, "/v1/assessments/as_x", json_type, "{}"),
+        delete(one, &format!("/v1/assessments/{}", doomed.id)),
+        delete(one, "/v1/assessments/as_nope"),
+        delete(one, "/v1/assessments/%FF%FE"),
+        delete(one, &format!("/v1/assessments/{}", open.id)).by_key(candidate),
         get(take, &format!("/v1/take/{open_token}")),
         get(take, "/v1/take/abcd"),
         get(take, "/v1/take/%FF%FE"),

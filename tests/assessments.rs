@@ -229,6 +229,40 @@ async fn an_assessment_is_taken_submitted_once_and_reported() {
             60,
         )
         .expect("signed with the endpoint's secret");
+
+        // Erased on request: the candidate's link, the report and the record go.
+        let erased = app
+            .client
+            .delete(app.url(&format!("/v1/assessments/{id}")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(erased.status(), 204, "{backend}");
+        problem(
+            app.get(&format!("/v1/take/{token}")).await,
+            404,
+            "assessment_not_found",
+        )
+        .await;
+        problem(
+            app.get(&format!("/v1/reports/{id}?{query}")).await,
+            404,
+            "assessment_not_found",
+        )
+        .await;
+        problem(
+            app.get(&format!("/v1/assessments/{id}")).await,
+            404,
+            "assessment_not_found",
+        )
+        .await;
+        let again = app
+            .client
+            .delete(app.url(&format!("/v1/assessments/{id}")))
+            .send()
+            .await
+            .unwrap();
+        problem(again, 404, "assessment_not_found").await;
         app.stop().await.unwrap();
     }
 }

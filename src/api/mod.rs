@@ -315,6 +315,7 @@ fn routes() -> Routes {
         .add(Limited, Verb::Put, "/v1/question-sets/{id}", assessments::put_set)
         .add(Limited, Verb::Post, "/v1/assessments", assessments::create)
         .add(Limited, Verb::Get, "/v1/assessments/{id}", assessments::get)
+        .add(Limited, Verb::Delete, "/v1/assessments/{id}", assessments::delete)
         .add(Public, Verb::Get, "/v1/take/{token}", take::view)
         .add(
             Public,

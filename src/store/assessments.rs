@@ -550,6 +550,28 @@ impl Store {
         Ok(true)
     }
 
+    /// Erases assessment `id` of `tenant` with its answers and evaluations;
+    /// `false` when there is none.
+    pub async fn delete_assessment(&self, tenant: &str, id: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM assessment_answers WHERE assessment_id IN \
+             (SELECT id FROM assessments WHERE tenant_id = $1 AND id = $2)",
+        )
+        .bind(tenant)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        let deleted = sqlx::query("DELETE FROM assessments WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(deleted > 0)
+    }
+
     /// Records the error an ATS reported about assessment `id` of `tenant`;
     /// `false` when there is no such assessment.
     pub async fn record_partner_error(&self, tenant: &str, id: &str, message: &str) -> Result<bool> {

@@ -526,6 +526,23 @@ pub async fn get(
     Ok(Json(AssessmentView::new(&state, links, &base, assessment, None)))
 }
 
+/// `DELETE /v1/assessments/{id}`: erases an assessment, its answers and
+/// evaluations (`204`); its candidate and report links stop working.
+pub async fn delete(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    manages(&caller)?;
+    if state.store.delete_assessment(&caller.tenant, &id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::AssessmentNotFound(format!(
+            "no assessment of this tenant has the id `{id}`"
+        )))
+    }
+}
+
 /// Evaluates every answer of `assessment` and stores the submission, once:
 /// `Ok(false)` when it was submitted already. Queues `assessment.completed`
 /// and the ATS callback.
@@ -537,7 +554,12 @@ pub(crate) async fn submit(state: &AppState, assessment: &Assessment, base: &str
             .iter()
             .map(|a| {
                 let text = a.answer.as_deref().filter(|t| !t.trim().is_empty())?;
-                evaluator.evaluate(&a.question_id, text).ok()
+                // Answers were checked when saved, and the set's questions
+                // when sent; a question deleted since is left unscored.
+                evaluator
+                    .evaluate(&a.question_id, text)
+                    .map_err(|err| tracing::warn!(error = %err, question = %a.question_id, "an assessment answer could not be evaluated"))
+                    .ok()
             })
             .collect();
         let results: Vec<AnswerResult<'_>> = evaluations

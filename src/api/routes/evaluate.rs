@@ -406,7 +406,7 @@ fn completed(state: &AppState, caller: &Principal, response: &EvaluateResponse) 
 }
 
 /// A library error that validation should have prevented, or a failure inside.
-fn library_error(err: crate::Error) -> ApiError {
+pub(super) fn library_error(err: crate::Error) -> ApiError {
     match err {
         crate::Error::AnswerTooLong { .. } => ApiError::field(&["answer"], err.to_string()),
         crate::Error::InvalidThresholds { .. } => ApiError::field(&["rating_thresholds"], err.to_string()),

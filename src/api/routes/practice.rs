@@ -165,6 +165,6 @@ pub async fn evaluate(
     })
     .await
     .map_err(|err| ApiError::Internal(err.into()))?
-    .map_err(|err| ApiError::Internal(err.into()))?;
+    .map_err(super::evaluate::library_error)?;
     Ok(Json(result))
 }
