@@ -107,6 +107,29 @@ async fn browser() -> Option<Browser> {
     })
 }
 
+/// Fails unless every control on the page has a name a screen reader reads
+/// (a label, `aria-label` or its text), and the page declares its language.
+async fn assert_controls_labelled(client: &Client, page: &str) {
+    let unnamed = client
+        .execute(
+            "return [...document.querySelectorAll('input, textarea, select, button')]
+               .filter((e) => !e.closest('[hidden]'))
+               .filter((e) => !((e.labels && [...e.labels].some((l) => l.textContent.trim()))
+                                || (e.getAttribute('aria-label') || '').trim()
+                                || (e.tagName === 'BUTTON' && e.textContent.trim())))
+               .map((e) => e.id || e.outerHTML.slice(0, 80));",
+            vec![],
+        )
+        .await
+        .expect("the script runs");
+    assert_eq!(unnamed, json!([]), "{page}: controls without an accessible name");
+    let lang = client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .expect("the script runs");
+    assert_eq!(lang, "en", "{page}");
+}
+
 /// Saves a screenshot as `target/screenshots/{name}.png`.
 async fn screenshot(client: &Client, name: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -225,7 +248,36 @@ async fn practice_scores_an_answer_and_highlights_its_evidence() {
     .await;
     assert_eq!(text_of(client, "#question-text").await.trim(), wording);
 
-    // Keyboard only: type, then Ctrl+Enter submits.
+    // Keyboard only: Tab reaches the search, the question, the answer and the button, in that order.
+    let mut order = Vec::new();
+    for _ in 0..20 {
+        let focused = client.active_element().await.unwrap();
+        focused
+            .send_keys(&char::from(Key::Tab).to_string())
+            .await
+            .unwrap();
+        let id = client
+            .execute("return document.activeElement.id", vec![])
+            .await
+            .unwrap();
+        let id = id.as_str().unwrap_or_default().to_owned();
+        if !id.is_empty() && !order.contains(&id) {
+            order.push(id.clone());
+        }
+        if id == "submit" {
+            break;
+        }
+    }
+    let position = |id: &str| order.iter().position(|o| o == id);
+    for pair in [
+        ["question-search", "question-select"],
+        ["question-select", "answer"],
+        ["answer", "submit"],
+    ] {
+        let (a, b) = (position(pair[0]), position(pair[1]));
+        assert!(a.is_some() && b.is_some() && a < b, "Tab order {order:?}");
+    }
+    // Type, then Ctrl+Enter submits.
     let answer = client.find(Locator::Css("#answer")).await.unwrap();
     answer.send_keys(GOOD_ANSWER).await.unwrap();
     let words = GOOD_ANSWER.split_whitespace().count();
@@ -298,6 +350,7 @@ async fn practice_scores_an_answer_and_highlights_its_evidence() {
         .to_string();
     let page = client.source().await.unwrap();
     assert!(!page.contains(&model[..60]), "the page shows a model answer");
+    assert_controls_labelled(client, "/practice").await;
     screenshot(client, "practice").await;
 
     // Retry: the comparison with the previous attempt names what changed.
@@ -400,6 +453,7 @@ async fn a_candidate_takes_an_assessment_and_the_recruiter_reads_the_report() {
         .to_owned();
     let stored = json_ok(app.get(&format!("/v1/take/{token}")).await).await;
     assert_eq!(stored["questions"][1]["answer"], caching);
+    assert_controls_labelled(client, "/a/{token}").await;
     screenshot(client, "assessment").await;
 
     // Submitted once, after confirming.
@@ -469,6 +523,7 @@ async fn a_candidate_takes_an_assessment_and_the_recruiter_reads_the_report() {
     }
     let greenhouse = text_of(client, "#rec-greenhouse").await;
     assert!(!greenhouse.trim().is_empty());
+    assert_controls_labelled(client, "/r/{id}").await;
     screenshot(client, "report").await;
     finish(browser, app).await;
 }
