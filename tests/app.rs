@@ -50,6 +50,18 @@ pub async fn spawn_app() -> TestApp {
     spawn_with(Config::default()).await
 }
 
+/// A server in open mode with the default configuration on `store`.
+pub async fn spawn_open_on(store: Store) -> TestApp {
+    spawn_on(
+        Config {
+            open: true,
+            ..Config::default()
+        },
+        store,
+    )
+    .await
+}
+
 /// A server in open mode with `config`, on a fresh SQLite store.
 pub async fn spawn_with(config: Config) -> TestApp {
     let (store, dir) = sqlite_store().await;

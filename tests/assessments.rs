@@ -2,12 +2,11 @@
 //! sending one to a candidate, saving as they go, submitting once, the
 //! report behind a signed link, and `assessment.completed`.
 
-use assay::api::Config;
 use assay::assess::ReportLinks;
 use assay::store::{now_ms, NewAssessment, QuestionSet, Role, Store, DEFAULT_TENANT};
 use serde_json::{json, Value};
 
-use crate::app::{json_ok, problem, spawn_on, TestApp, GOOD_ANSWER};
+use crate::app::{json_ok, problem, spawn_open_on, TestApp, GOOD_ANSWER};
 use crate::backends::every_store;
 use crate::util::shared_evaluator;
 use crate::webhooks::{fast, receiver, send_until};
@@ -72,14 +71,7 @@ async fn submit(app: &TestApp, token: &str) -> reqwest::Response {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_assessment_is_taken_submitted_once_and_reported() {
     for (backend, store, _keep) in every_store().await {
-        let app = spawn_on(
-            Config {
-                open: true,
-                ..Config::default()
-            },
-            store.clone(),
-        )
-        .await;
+        let app = spawn_open_on(store.clone()).await;
         let set = put_set(&app).await;
         assert_eq!(
             set["question_ids"],
@@ -270,14 +262,7 @@ async fn an_assessment_is_taken_submitted_once_and_reported() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_submissions_complete_once() {
     for (backend, store, _keep) in every_store().await {
-        let app = spawn_on(
-            Config {
-                open: true,
-                ..Config::default()
-            },
-            store,
-        )
-        .await;
+        let app = spawn_open_on(store).await;
         put_set(&app).await;
         let sent = send_set(&app).await;
         let token = token_of(sent["candidate_url"].as_str().unwrap());
@@ -349,14 +334,7 @@ async fn stored(store: &Store, deadline_ms: i64) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_deadline_nothing_is_saved_or_submitted() {
     for (backend, store, _keep) in every_store().await {
-        let app = spawn_on(
-            Config {
-                open: true,
-                ..Config::default()
-            },
-            store.clone(),
-        )
-        .await;
+        let app = spawn_open_on(store.clone()).await;
         let (_, token) = stored(&store, now_ms() - 1).await;
         let view = json_ok(app.get(&format!("/v1/take/{token}")).await).await;
         assert_eq!(view["status"], "expired", "{backend}");
@@ -374,14 +352,7 @@ async fn past_the_deadline_nothing_is_saved_or_submitted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_expired_report_link_is_gone_and_says_so() {
     let (store, _dir) = crate::app::sqlite_store().await;
-    let app = spawn_on(
-        Config {
-            open: true,
-            ..Config::default()
-        },
-        store.clone(),
-    )
-    .await;
+    let app = spawn_open_on(store.clone()).await;
     let (id, _) = stored(&store, now_ms() + 60_000).await;
     let links = ReportLinks::new(&store.report_link_secret().await.unwrap());
     let past = now_ms() / 1000 - 10;
@@ -404,14 +375,7 @@ async fn an_expired_report_link_is_gone_and_says_so() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_sets_and_sends_are_refused_at_their_fields() {
     let (store, _dir) = crate::app::sqlite_store().await;
-    let app = spawn_on(
-        Config {
-            open: true,
-            ..Config::default()
-        },
-        store.clone(),
-    )
-    .await;
+    let app = spawn_open_on(store.clone()).await;
     let response = app
         .client
         .put(app.url("/v1/question-sets/Bad_Id"))

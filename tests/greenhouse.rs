@@ -14,7 +14,7 @@ use assay::api::Config;
 use assay::store::{Role, DEFAULT_TENANT};
 use assay::webhooks::sender;
 
-use crate::app::{json_ok, problem, spawn_on, TestApp, GOOD_ANSWER};
+use crate::app::{json_ok, problem, spawn_on, spawn_open_on, TestApp, GOOD_ANSWER};
 use crate::assessments::{path_of, put_set, token_of};
 use crate::backends::every_store;
 use crate::webhooks::fast;
@@ -72,6 +72,19 @@ async fn call(app: &TestApp, method: &str, path: &str, key: &str, body: Option<&
         request = request.json(body);
     }
     request.send().await.unwrap()
+}
+
+/// `GET /v1/assessments/{id}` with the key `token`.
+async fn assessment_as(app: &TestApp, token: &str, id: &str) -> Value {
+    json_ok(
+        app.client
+            .get(app.url(&format!("/v1/assessments/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -232,15 +245,7 @@ async fn greenhouse_sends_a_test_polls_it_and_is_called_back() {
         assert_eq!(body["partner_status"], "complete");
         assert_eq!(body["partner_score"], status["partner_score"]);
         assert_eq!(body["metadata"]["Recommendation"], verdict);
-        let got = json_ok(
-            app.client
-                .get(app.url(&format!("/v1/assessments/{interview}")))
-                .bearer_auth(&admin)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let got = assessment_as(&app, &admin, &interview).await;
         assert_eq!(got["source"], "greenhouse");
         assert_eq!(got["callback"]["status"], "delivered", "{backend}");
         assert_eq!(got["callback"]["attempts"], 2);
@@ -260,15 +265,7 @@ async fn greenhouse_sends_a_test_polls_it_and_is_called_back() {
         )
         .await;
         assert_eq!(answer, json!({"received": true, "recorded": true}));
-        let got = json_ok(
-            app.client
-                .get(app.url(&format!("/v1/assessments/{interview}")))
-                .bearer_auth(&admin)
-                .send()
-                .await
-                .unwrap(),
-        )
-        .await;
+        let got = assessment_as(&app, &admin, &interview).await;
         assert!(got["partner_error"]
             .as_str()
             .unwrap()
@@ -315,14 +312,7 @@ async fn greenhouse_sends_a_test_polls_it_and_is_called_back() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_callback_that_never_succeeds_gives_up_and_polling_still_works() {
     let (store, _dir) = crate::app::sqlite_store().await;
-    let app = spawn_on(
-        Config {
-            open: true,
-            ..Config::default()
-        },
-        store.clone(),
-    )
-    .await;
+    let app = spawn_open_on(store.clone()).await;
     put_set(&app).await;
     let key = store
         .create_key(DEFAULT_TENANT, "greenhouse", Role::Integration, None)

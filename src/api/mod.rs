@@ -385,28 +385,13 @@ pub fn router(state: AppState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            limits.clone(),
-            middleware::limits,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&config),
-            middleware::body_limit,
         ));
+    let api = limited(api, &limits, &config);
     let mut public = Router::new();
     for (path, route) in declared.public {
         public = public.route(path, route);
     }
-    let public = public
-        .route_layer(axum::middleware::from_fn_with_state(
-            limits.clone(),
-            middleware::limits,
-        ))
-        .route_layer(axum::middleware::from_fn_with_state(
-            Arc::clone(&config),
-            middleware::body_limit,
-        ));
+    let public = limited(public, &limits, &config);
     let mut ops = Router::new();
     for (path, route) in declared.ops {
         ops = ops.route(path, route);
@@ -430,6 +415,20 @@ pub fn router(state: AppState) -> Router {
     ))
     .layer(axum::middleware::from_fn(middleware::edge))
     .with_state(state)
+}
+
+/// `routes` under the in-flight limit and timeout, and the body limit
+/// (outermost), shared by the keyed and the public API routes.
+fn limited(routes: Router<AppState>, limits: &middleware::Limits, config: &Arc<Config>) -> Router<AppState> {
+    routes
+        .route_layer(axum::middleware::from_fn_with_state(
+            limits.clone(),
+            middleware::limits,
+        ))
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::clone(config),
+            middleware::body_limit,
+        ))
 }
 
 /// The CORS layer for `origins`: none at all when empty (so `OPTIONS` is an
