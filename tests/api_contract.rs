@@ -692,6 +692,7 @@ async fn assessment_calls(app: &TestApp, candidate: &str) -> Vec<Call> {
         candidate_name: None,
         deadline_ms,
         callback_url: None,
+        link_base: None,
     };
     let later = now_ms() + 3_600_000;
     let (open, open_token) = store.create_assessment(assessment(later)).await.unwrap();

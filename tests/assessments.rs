@@ -325,6 +325,7 @@ async fn stored(store: &Store, deadline_ms: i64) -> (String, String) {
             candidate_name: None,
             deadline_ms,
             callback_url: None,
+            link_base: None,
         })
         .await
         .unwrap();

@@ -179,9 +179,12 @@ async fn greenhouse_sends_a_test_polls_it_and_is_called_back() {
         assert_eq!(saved.status(), 200);
         let status = json_ok(call(&app, "GET", &status_path, &key, None).await).await;
         assert_eq!(status["partner_status"], "started");
+        // The candidate's request names another host: links made from it
+        // must not point there.
         let submitted = app
             .client
             .post(app.url(&format!("/v1/take/{token}/submit")))
+            .header("host", "evil.example")
             .send()
             .await
             .unwrap();
@@ -245,6 +248,32 @@ async fn greenhouse_sends_a_test_polls_it_and_is_called_back() {
         assert_eq!(body["partner_status"], "complete");
         assert_eq!(body["partner_score"], status["partner_score"]);
         assert_eq!(body["metadata"]["Recommendation"], verdict);
+        // The Host header does reach the server: the sender's own request
+        // with it (authenticated) gets its links on that host.
+        let hosted: Value = app
+            .client
+            .post(app.url("/greenhouse/send_test"))
+            .header("authorization", basic(&key))
+            .header("host", "assay.example.com")
+            .json(&json!({"partner_test_id": "backend-core"}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert!(
+            hosted["candidate_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("http://assay.example.com/a/"),
+            "{hosted}"
+        );
+        let profile_url = body["partner_profile_url"].as_str().unwrap();
+        assert!(
+            profile_url.starts_with(&app.url(&format!("/r/{interview}?"))),
+            "{profile_url}"
+        );
         let got = assessment_as(&app, &admin, &interview).await;
         assert_eq!(got["source"], "greenhouse");
         assert_eq!(got["callback"]["status"], "delivered", "{backend}");

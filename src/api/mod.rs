@@ -76,7 +76,8 @@ pub struct Config {
     pub question_poll: Duration,
     /// The URL candidates and recruiters reach this service at
     /// (`https://assay.example.com`), for the links it hands out; without
-    /// it, links use the request's `Host` over http.
+    /// it, links use the `Host` of the authenticated request that sent the
+    /// assessment, over http.
     pub public_url: Option<String>,
     /// How long a recruiter's report link works.
     pub report_link_ttl: Duration,

@@ -117,6 +117,8 @@ pub struct Assessment {
     pub report: Option<String>,
     /// The ATS's callback URL (Greenhouse's `url`), PATCHed on completion.
     pub callback_url: Option<String>,
+    /// The URL its links start with, from the request that sent it.
+    pub link_base: Option<String>,
     /// The callback's state: `pending`, `delivered` or `failed`; `None` before completion.
     pub callback_status: Option<String>,
     /// Callback attempts made.
@@ -159,6 +161,8 @@ pub struct NewAssessment {
     pub deadline_ms: i64,
     /// The ATS's callback URL.
     pub callback_url: Option<String>,
+    /// The URL its links start with, from the request that sends it.
+    pub link_base: Option<String>,
 }
 
 /// What a submission stores.
@@ -214,7 +218,7 @@ pub enum CallbackOutcome {
 const SET_COLUMNS: &str = "id, name, question_ids, time_limit_ms, created_ms, updated_ms";
 const ASSESSMENT_COLUMNS: &str = "id, tenant_id, question_set_id, question_set_name, source, candidate_ref, \
      candidate_name, status, deadline_ms, created_ms, started_ms, submitted_ms, score, rating, report, \
-     callback_url, callback_status, callback_attempts, callback_error, partner_error";
+     callback_url, callback_status, callback_attempts, callback_error, partner_error, link_base";
 
 fn set_from(row: &sqlx::any::AnyRow) -> Result<QuestionSet> {
     let ids: String = row.try_get("question_ids")?;
@@ -248,6 +252,7 @@ fn assessment_from(row: &sqlx::any::AnyRow) -> Result<Assessment> {
         rating: row.try_get("rating")?,
         report: row.try_get("report")?,
         callback_url: row.try_get("callback_url")?,
+        link_base: row.try_get("link_base")?,
         callback_status: row.try_get("callback_status")?,
         callback_attempts: row.try_get("callback_attempts")?,
         callback_error: row.try_get("callback_error")?,
@@ -321,8 +326,8 @@ impl Store {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO assessments (id, tenant_id, question_set_id, question_set_name, token_sha256, source, \
-             candidate_ref, candidate_name, status, deadline_ms, created_ms, callback_url, callback_attempts) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0)",
+             candidate_ref, candidate_name, status, deadline_ms, created_ms, callback_url, callback_attempts, \
+             link_base) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 0, $13)",
         )
         .bind(&id)
         .bind(&new.tenant)
@@ -336,6 +341,7 @@ impl Store {
         .bind(new.deadline_ms)
         .bind(created_ms)
         .bind(&new.callback_url)
+        .bind(&new.link_base)
         .execute(&mut *tx)
         .await?;
         let mut answers = Vec::new();
@@ -384,6 +390,7 @@ impl Store {
             rating: None,
             report: None,
             callback_url: new.callback_url,
+            link_base: new.link_base,
             callback_status: None,
             callback_attempts: 0,
             callback_error: None,

@@ -45,6 +45,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "assessments",
         include_str!("../../migrations/0003_assessments.sql"),
     ),
+    (
+        4,
+        "assessment link base",
+        include_str!("../../migrations/0004_assessment_link_base.sql"),
+    ),
 ];
 
 /// The SQLite file inside a data directory.

@@ -391,6 +391,8 @@ pub(crate) struct Invitation {
     pub time_limit_ms: Option<i64>,
     /// The ATS's callback URL.
     pub callback_url: Option<String>,
+    /// The URL links start with, from the sender's request.
+    pub link_base: String,
 }
 
 /// Creates an assessment of `set` for a candidate; `Ok((assessment, token))`.
@@ -425,6 +427,7 @@ pub(crate) async fn send(
             candidate_name: invitation.candidate_name,
             deadline_ms,
             callback_url: invitation.callback_url,
+            link_base: Some(invitation.link_base),
         })
         .await?)
 }
@@ -485,6 +488,7 @@ pub async fn create(
     let time_limit_ms = body
         .time_limit_hours
         .map(|h| i64::try_from(h * 3_600_000).unwrap_or(i64::MAX));
+    let base = base_url(&state, &headers);
     let (assessment, token) = send(
         &state,
         &caller.tenant,
@@ -495,10 +499,10 @@ pub async fn create(
             candidate_name: body.candidate_name,
             time_limit_ms,
             callback_url: body.callback_url,
+            link_base: base.clone(),
         },
     )
     .await?;
-    let base = base_url(&state, &headers);
     let links = links(&state).await?;
     let candidate_url = format!("{base}/a/{token}");
     let view = AssessmentView::new(&state, links, &base, assessment, Some(candidate_url));
@@ -545,8 +549,17 @@ pub async fn delete(
 
 /// Evaluates every answer of `assessment` and stores the submission, once:
 /// `Ok(false)` when it was submitted already. Queues `assessment.completed`
-/// and the ATS callback.
-pub(crate) async fn submit(state: &AppState, assessment: &Assessment, base: &str) -> Result<bool, ApiError> {
+/// and the ATS callback, whose report links start with the configured
+/// public URL or the one the sender's request used: never the Host of the
+/// candidate's request, which the candidate controls.
+pub(crate) async fn submit(state: &AppState, assessment: &Assessment) -> Result<bool, ApiError> {
+    let base = state
+        .config
+        .public_url
+        .clone()
+        .or_else(|| assessment.link_base.clone())
+        .unwrap_or_else(|| format!("http://{}", state.config.listen));
+    let base = base.trim_end_matches('/');
     let evaluator = state.catalog.evaluator(&assessment.tenant);
     let answers = assessment.answers.clone();
     let (summary, results) = tokio::task::spawn_blocking(move || {

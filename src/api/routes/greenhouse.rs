@@ -143,6 +143,7 @@ pub async fn send_test(
         .question_set(&caller.tenant, &test_id)
         .await?
         .ok_or(ApiError::QuestionSetNotFound(test_id))?;
+    let base = base_url(&state, &headers);
     let (assessment, token) = send(
         &state,
         &caller.tenant,
@@ -153,10 +154,10 @@ pub async fn send_test(
             candidate_name: name,
             time_limit_ms: None,
             callback_url: body.url,
+            link_base: base.clone(),
         },
     )
     .await?;
-    let base = base_url(&state, &headers);
     Ok(Json(json!({
         "partner_interview_id": assessment.id,
         "candidate_url": format!("{base}/a/{token}"),

@@ -5,11 +5,10 @@
 //! scores or model answers.
 
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
-use super::assessments::{base_url, submit, SetRef};
+use super::assessments::{submit, SetRef};
 use crate::api::extract::ApiJson;
 use crate::api::problem::ApiError;
 use crate::api::AppState;
@@ -162,13 +161,11 @@ pub async fn save(
 /// `POST /v1/take/{token}/submit`: evaluates and stores every answer, once.
 pub async fn submit_answers(
     State(state): State<AppState>,
-    headers: HeaderMap,
     Path(token): Path<String>,
 ) -> Result<Json<Submitted>, ApiError> {
     let assessment = open(&state, &token).await?;
     still_open(&assessment)?;
-    let base = base_url(&state, &headers);
-    if !submit(&state, &assessment, &base).await? {
+    if !submit(&state, &assessment).await? {
         // Another submission won the race.
         return Err(ApiError::AssessmentSubmitted);
     }
