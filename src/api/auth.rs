@@ -81,12 +81,9 @@ impl Auth {
             return Ok(());
         };
         let limiter = self.limiter(&principal.key_id, rate);
-        limiter.check().map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::RateLimited {
-                per_minute,
-                retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
+        limiter.check().map_err(|not_until| ApiError::RateLimited {
+            per_minute,
+            retry_after: retry_after(&not_until),
         })
     }
 
@@ -98,13 +95,25 @@ impl Auth {
                 return Arc::clone(limiter);
             }
         }
-        let burst = NonZeroU32::new(rate.get() / 10).unwrap_or(NonZeroU32::MIN);
-        let limiter = Arc::new(RateLimiter::direct(Quota::per_minute(rate).allow_burst(burst)));
+        let limiter = Arc::new(per_minute(rate));
         match self.limiters.write() {
             Ok(mut limiters) => Arc::clone(limiters.entry(key_id.to_owned()).or_insert(limiter)),
             Err(_) => limiter,
         }
     }
+}
+
+/// A limiter of `rate` requests a minute, with bursts of up to a tenth of
+/// a minute's allowance: every rate limit of the service.
+pub(crate) fn per_minute(rate: NonZeroU32) -> DefaultDirectRateLimiter {
+    let burst = NonZeroU32::new(rate.get() / 10).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_minute(rate).allow_burst(burst))
+}
+
+/// Whole seconds until a refused request would pass, rounded up.
+pub(crate) fn retry_after(not_until: &governor::NotUntil<governor::clock::QuantaInstant>) -> u64 {
+    let wait = not_until.wait_time_from(DefaultClock::default().now());
+    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
 }
 
 /// The bearer token of a request: `Ok(None)` without an `Authorization`

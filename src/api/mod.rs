@@ -158,12 +158,8 @@ impl AppState {
     pub fn new(catalog: Arc<Catalog>, store: Store, config: Config) -> AppState {
         let metrics = Arc::new(Metrics::new(catalog.base().bank().questions().len()));
         let auth = Arc::new(Auth::new(config.auth_cache, config.rate_limit_per_minute));
-        let practice_limiter = std::num::NonZeroU32::new(config.practice_rate_per_minute).map(|rate| {
-            let burst = std::num::NonZeroU32::new(rate.get() / 10).unwrap_or(std::num::NonZeroU32::MIN);
-            Arc::new(governor::RateLimiter::direct(
-                governor::Quota::per_minute(rate).allow_burst(burst),
-            ))
-        });
+        let practice_limiter = std::num::NonZeroU32::new(config.practice_rate_per_minute)
+            .map(|rate| Arc::new(auth::per_minute(rate)));
         AppState {
             links: Arc::default(),
             practice_limiter,

@@ -517,10 +517,10 @@ impl Store {
         Ok(Ok(now))
     }
 
-    /// Marks assessment `id` submitted with its results; `false` when it
-    /// already was (a second submission changes nothing). Queues the
+    /// Marks assessment `id` submitted with its results and returns when;
+    /// `None` when it already was (a second submission changes nothing). Queues the
     /// callback when the assessment has a callback URL.
-    pub async fn complete_assessment(&self, id: &str, submission: &Submission) -> Result<bool> {
+    pub async fn complete_assessment(&self, id: &str, submission: &Submission) -> Result<Option<i64>> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -541,7 +541,7 @@ impl Store {
         .rows_affected();
         if done == 0 {
             tx.rollback().await?;
-            return Ok(false);
+            return Ok(None);
         }
         for (position, result) in &submission.results {
             sqlx::query(
@@ -554,7 +554,7 @@ impl Store {
             .await?;
         }
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(now))
     }
 
     /// Erases assessment `id` of `tenant` with its answers and evaluations;

@@ -68,6 +68,18 @@ pub struct SetList {
     question_sets: Vec<SetView>,
 }
 
+/// `hours` in ms, with an error at `#/time_limit_hours` unless it is 1 to
+/// [`MAX_TIME_LIMIT_HOURS`].
+fn time_limit(hours: u64, errors: &mut Vec<FieldError>) -> i64 {
+    if !(1..=MAX_TIME_LIMIT_HOURS).contains(&hours) {
+        errors.push(FieldError::at(
+            &["time_limit_hours"],
+            format!("must be 1 to {MAX_TIME_LIMIT_HOURS} (90 days)"),
+        ));
+    }
+    i64::try_from(hours.min(MAX_TIME_LIMIT_HOURS) * 3_600_000).unwrap_or(i64::MAX)
+}
+
 fn manages(caller: &Principal) -> Result<(), ApiError> {
     require(
         caller,
@@ -137,13 +149,10 @@ pub async fn put_set(
             ));
         }
     }
-    let hours = body.time_limit_hours.unwrap_or(DEFAULT_TIME_LIMIT_HOURS);
-    if !(1..=MAX_TIME_LIMIT_HOURS).contains(&hours) {
-        errors.push(FieldError::at(
-            &["time_limit_hours"],
-            format!("must be 1 to {MAX_TIME_LIMIT_HOURS} (90 days)"),
-        ));
-    }
+    let time_limit_ms = time_limit(
+        body.time_limit_hours.unwrap_or(DEFAULT_TIME_LIMIT_HOURS),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(ApiError::fields(errors));
     }
@@ -151,7 +160,7 @@ pub async fn put_set(
         id,
         name: name.trim().to_owned(),
         question_ids: ids,
-        time_limit_ms: i64::try_from(hours * 3_600_000).unwrap_or(i64::MAX),
+        time_limit_ms,
         created_ms: 0,
         updated_ms: 0,
     };
@@ -462,14 +471,7 @@ pub async fn create(
             errors.push(FieldError::at(&["callback_url"], message));
         }
     }
-    if let Some(hours) = body.time_limit_hours {
-        if !(1..=MAX_TIME_LIMIT_HOURS).contains(&hours) {
-            errors.push(FieldError::at(
-                &["time_limit_hours"],
-                format!("must be 1 to {MAX_TIME_LIMIT_HOURS} (90 days)"),
-            ));
-        }
-    }
+    let time_limit_ms = body.time_limit_hours.map(|h| time_limit(h, &mut errors));
     let Some(set_id) = body.question_set_id else {
         errors.push(FieldError::at(
             &["question_set_id"],
@@ -485,9 +487,6 @@ pub async fn create(
         .question_set(&caller.tenant, &set_id)
         .await?
         .ok_or(ApiError::QuestionSetNotFound(set_id))?;
-    let time_limit_ms = body
-        .time_limit_hours
-        .map(|h| i64::try_from(h * 3_600_000).unwrap_or(i64::MAX));
     let base = base_url(&state, &headers);
     let (assessment, token) = send(
         &state,
@@ -548,11 +547,11 @@ pub async fn delete(
 }
 
 /// Evaluates every answer of `assessment` and stores the submission, once:
-/// `Ok(false)` when it was submitted already. Queues `assessment.completed`
+/// returning when; `Ok(None)` when it was submitted already. Queues `assessment.completed`
 /// and the ATS callback, whose report links start with the configured
 /// public URL or the one the sender's request used: never the Host of the
 /// candidate's request, which the candidate controls.
-pub(crate) async fn submit(state: &AppState, assessment: &Assessment) -> Result<bool, ApiError> {
+pub(crate) async fn submit(state: &AppState, assessment: &Assessment) -> Result<Option<i64>, ApiError> {
     let base = state
         .config
         .public_url
@@ -593,12 +592,10 @@ pub(crate) async fn submit(state: &AppState, assessment: &Assessment) -> Result<
     .map_err(|err| ApiError::Internal(err.into()))?;
     let report = serde_json::to_string(&summary).map_err(|err| ApiError::Internal(err.into()))?;
     let links = links(state).await?;
-    let mut completed = assessment.clone();
-    completed.submitted_ms = Some(now_ms());
     let callback_body = assessment
         .callback_url
         .as_ref()
-        .map(|_| super::greenhouse::status_body(state, links, base, &completed, Some(&summary)).to_string());
+        .map(|_| super::greenhouse::status_body(state, links, base, assessment, Some(&summary)).to_string());
     let submission = Submission {
         score: summary.score,
         rating: summary.rating.as_str().to_owned(),
@@ -606,15 +603,14 @@ pub(crate) async fn submit(state: &AppState, assessment: &Assessment) -> Result<
         results,
         callback_body,
     };
-    if !state
+    let submitted = state
         .store
         .complete_assessment(&assessment.id, &submission)
-        .await?
-    {
-        return Ok(false);
+        .await?;
+    if submitted.is_some() {
+        completed_event(state, assessment, &summary, links, base);
     }
-    completed_event(state, assessment, &summary, links, base);
-    Ok(true)
+    Ok(submitted)
 }
 
 /// Queues `assessment.completed` for the tenant's webhook endpoints.

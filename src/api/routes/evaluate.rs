@@ -157,14 +157,9 @@ impl EvaluateRequest {
             Some(answer) if answer.trim().is_empty() => {
                 errors.push(FieldError::at(&field("answer"), "the answer is empty"))
             }
-            Some(answer) if answer.len() > config.max_answer_bytes => errors.push(FieldError::at(
-                &field("answer"),
-                format!(
-                    "the answer is {} bytes long; the limit is {} bytes",
-                    answer.len(),
-                    config.max_answer_bytes
-                ),
-            )),
+            Some(answer) if answer.len() > config.max_answer_bytes => {
+                errors.push(FieldError::at(&field("answer"), too_long(answer, config)))
+            }
             Some(_) => {}
         }
         if let Some(reference) = &self.candidate_ref {
@@ -193,6 +188,15 @@ impl EvaluateRequest {
             _ => Err(errors),
         }
     }
+}
+
+/// Why `answer` is refused as longer than the server takes.
+pub(super) fn too_long(answer: &str, config: &Config) -> String {
+    format!(
+        "the answer is {} bytes long; the limit is {} bytes",
+        answer.len(),
+        config.max_answer_bytes
+    )
 }
 
 /// The question an evaluation was made against.

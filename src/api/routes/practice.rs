@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+use super::evaluate::too_long;
 use crate::api::extract::{ApiJson, ApiQuery};
 use crate::api::problem::{ApiError, FieldError};
 use crate::api::AppState;
@@ -65,14 +66,12 @@ fn admit(state: &AppState, path: &str) -> Result<(), ApiError> {
     let Some(limiter) = &state.practice_limiter else {
         return Ok(());
     };
-    limiter.check().map_err(|not_until| {
-        use governor::clock::{Clock, DefaultClock};
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        ApiError::PracticeRateLimited {
+    limiter
+        .check()
+        .map_err(|not_until| ApiError::PracticeRateLimited {
             per_minute: state.config.practice_rate_per_minute,
-            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-        }
-    })
+            retry_after: crate::api::auth::retry_after(&not_until),
+        })
 }
 
 /// `GET /v1/practice/questions`: the bank's questions, searched with `q`
@@ -141,14 +140,9 @@ pub async fn evaluate(
     match &body.answer {
         None => errors.push(FieldError::at(&["answer"], "an answer is required")),
         Some(a) if a.trim().is_empty() => errors.push(FieldError::at(&["answer"], "the answer is empty")),
-        Some(a) if a.len() > state.config.max_answer_bytes => errors.push(FieldError::at(
-            &["answer"],
-            format!(
-                "the answer is {} bytes long; the limit is {} bytes",
-                a.len(),
-                state.config.max_answer_bytes
-            ),
-        )),
+        Some(a) if a.len() > state.config.max_answer_bytes => {
+            errors.push(FieldError::at(&["answer"], too_long(a, &state.config)))
+        }
         Some(_) => {}
     }
     let (Some(id), Some(answer), true) = (body.question_id, body.answer, errors.is_empty()) else {

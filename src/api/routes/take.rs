@@ -9,6 +9,7 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 
 use super::assessments::{submit, SetRef};
+use super::evaluate::too_long;
 use crate::api::extract::ApiJson;
 use crate::api::problem::ApiError;
 use crate::api::AppState;
@@ -135,14 +136,7 @@ pub async fn save(
         ));
     };
     if answer.len() > state.config.max_answer_bytes {
-        return Err(ApiError::field(
-            &["answer"],
-            format!(
-                "the answer is {} bytes long; the limit is {} bytes",
-                answer.len(),
-                state.config.max_answer_bytes
-            ),
-        ));
+        return Err(ApiError::field(&["answer"], too_long(&answer, &state.config)));
     }
     match state.store.save_answer(&assessment.id, position, &answer).await? {
         Ok(saved_ms) => Ok(Json(Saved {
@@ -165,13 +159,12 @@ pub async fn submit_answers(
 ) -> Result<Json<Submitted>, ApiError> {
     let assessment = open(&state, &token).await?;
     still_open(&assessment)?;
-    if !submit(&state, &assessment).await? {
-        // Another submission won the race.
-        return Err(ApiError::AssessmentSubmitted);
-    }
-    let submitted = open(&state, &token).await?;
+    // None: another submission won the race.
+    let submitted_ms = submit(&state, &assessment)
+        .await?
+        .ok_or(ApiError::AssessmentSubmitted)?;
     Ok(Json(Submitted {
         status: "completed",
-        submitted_at: rfc3339(submitted.submitted_ms.unwrap_or_else(now_ms)),
+        submitted_at: rfc3339(submitted_ms),
     }))
 }
