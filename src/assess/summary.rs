@@ -9,7 +9,7 @@
 //! overall `no` or worse. A recruiter should read those reports, not just
 //! the number.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::bank::Severity;
 use crate::score::{Evaluation, Rating, RatingThresholds};
@@ -24,7 +24,7 @@ pub struct AnswerResult<'a> {
 
 /// The overall verdict, on Greenhouse's scale: Assay's four ratings plus
 /// `mixed` and, before a submission, `no_decision`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Verdict {
     /// Overall `definitely_not`.
@@ -89,11 +89,12 @@ impl Verdict {
     }
 }
 
-/// The verdict on every scale, with a sentence saying why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// The verdict on every scale, with a sentence saying why. Stored with a
+/// submission and read back as it was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recommendation {
-    /// Greenhouse's rating name.
-    pub greenhouse: &'static str,
+    /// The verdict, named as Greenhouse names its ratings.
+    pub greenhouse: Verdict,
     /// Lever's 1–4 score.
     pub lever: Option<u8>,
     /// Workable's 0–4 stars.
@@ -106,7 +107,7 @@ impl Recommendation {
     /// The recommendation for an assessment that was not submitted.
     pub fn undecided() -> Recommendation {
         Recommendation {
-            greenhouse: Verdict::NoDecision.greenhouse(),
+            greenhouse: Verdict::NoDecision,
             lever: None,
             workable: None,
             summary: "Not submitted: no decision.".to_owned(),
@@ -197,7 +198,7 @@ pub fn summarise(results: &[AnswerResult<'_>], thresholds: RatingThresholds) -> 
         rating,
         verdict,
         recommendation: Recommendation {
-            greenhouse: verdict.greenhouse(),
+            greenhouse: verdict,
             lever: verdict.lever(),
             workable: verdict.workable(),
             summary,
@@ -266,7 +267,7 @@ mod tests {
         );
         assert_eq!(summary.rating, Rating::Yes);
         assert_eq!(summary.verdict, Verdict::Mixed);
-        assert_eq!(summary.recommendation.greenhouse, "mixed");
+        assert_eq!(summary.recommendation.greenhouse.greenhouse(), "mixed");
         assert_eq!(summary.recommendation.lever, Some(2));
         assert_eq!(summary.recommendation.workable, Some(2));
         assert!(summary.recommendation.summary.contains("of high severity"));

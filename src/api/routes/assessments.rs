@@ -262,29 +262,10 @@ pub(crate) fn stored_summary(assessment: &Assessment) -> Option<serde_json::Valu
         .and_then(|r| serde_json::from_str(r).ok())
 }
 
-/// The recommendation of a completed assessment, or "no decision".
+/// The recommendation stored with a submitted assessment; `None` before.
 pub(crate) fn recommendation(assessment: &Assessment) -> Option<Recommendation> {
-    let summary = stored_summary(assessment)?;
-    let rec = summary.get("recommendation")?;
-    Some(Recommendation {
-        greenhouse: match rec.get("greenhouse")?.as_str()? {
-            "definitely_not" => "definitely_not",
-            "no" => "no",
-            "mixed" => "mixed",
-            "yes" => "yes",
-            "strong_yes" => "strong_yes",
-            _ => "no_decision",
-        },
-        lever: rec
-            .get("lever")
-            .and_then(|v| v.as_u64())
-            .and_then(|v| u8::try_from(v).ok()),
-        workable: rec
-            .get("workable")
-            .and_then(|v| v.as_u64())
-            .and_then(|v| u8::try_from(v).ok()),
-        summary: rec.get("summary")?.as_str()?.to_owned(),
-    })
+    let mut summary = stored_summary(assessment)?;
+    serde_json::from_value(summary.get_mut("recommendation")?.take()).ok()
 }
 
 impl AssessmentView {
