@@ -1,7 +1,7 @@
 //! Scoring against a caller's own question and reference answers.
 
 use assay::rubric::{ConceptSpec, RubricSpec};
-use assay::score::{AdHocQuestion, Evaluation};
+use assay::score::{AdHocQuestion, ContradictionKind, Evaluation, ScoreDetail};
 
 use crate::util::evaluator;
 
@@ -180,4 +180,96 @@ fn a_reference_that_denies_something_agrees_with_an_answer_that_denies_it() {
     let given = evaluator().prepare(&spec).unwrap();
     let denied = score(&given, "A safe method must never modify state on the server.");
     assert_eq!(denied.covered.len(), 1, "{denied:#?}");
+}
+
+const COMPARISON: &str = "What is the difference between a mutex and a semaphore?";
+const COMPARISON_REFERENCE: &str = "A mutex is a lock with an owner: only the thread that \
+    locked it may unlock it, and it admits one thread at a time. A semaphore keeps a counter of \
+    permits, so it can admit several threads at once, and any thread may signal it.";
+
+#[test]
+fn an_answer_that_swaps_the_compared_things_is_a_contradiction() {
+    let question = rubric(COMPARISON, &[COMPARISON_REFERENCE]);
+    let right = "A mutex has an owner, only the thread that locked it can unlock it, and it admits one \
+        thread at a time. A semaphore keeps a counter of permits and admits several threads at once.";
+    let swapped = "A semaphore has an owner, only the thread that locked it can unlock it, and it admits \
+        one thread at a time. A mutex keeps a counter of permits and admits several threads at once.";
+    let right = score(&question, right);
+    let evaluation = score(&question, swapped);
+    assert!(right.signals.contradictions.is_empty(), "{:#?}", right.signals);
+    assert!(right.score >= 60.0, "{right:#?}");
+    let found = &evaluation.signals.contradictions;
+    assert!(!found.is_empty(), "{evaluation:#?}");
+    for claim in found {
+        assert_eq!(claim.kind, ContradictionKind::SwappedRoles);
+        assert_eq!(&swapped[claim.start..claim.end], claim.text);
+        assert!(
+            COMPARISON_REFERENCE.contains(&claim.reference),
+            "{}",
+            claim.reference
+        );
+    }
+    assert!(evaluation.score <= 40.0, "{evaluation:#?}");
+    assert!(evaluation
+        .breakdown
+        .iter()
+        .any(|d| matches!(d, ScoreDetail::Contradiction { claims, .. } if *claims == found.len())));
+}
+
+#[test]
+fn another_complexity_or_an_opposite_word_is_a_contradiction() {
+    let search = rubric(
+        "What is the worst-case time of a lookup in a hash table with chaining?",
+        &["O(n), when every key lands in the same bucket and the chain must be walked to its end."],
+    );
+    let wrong = score(
+        &search,
+        "O(1), because hashing jumps straight to the bucket and the chain is never walked.",
+    );
+    assert_eq!(
+        wrong.signals.contradictions[0].kind,
+        ContradictionKind::OtherValue
+    );
+    assert_eq!(wrong.signals.contradictions[0].text, "O(1)");
+    let right = score(
+        &search,
+        "Linear time: if every key lands in the same bucket, the whole chain is walked.",
+    );
+    assert!(right.signals.contradictions.is_empty(), "{:#?}", right.signals);
+    assert!(
+        right.score > wrong.score + 30.0,
+        "{} vs {}",
+        right.score,
+        wrong.score
+    );
+
+    let aging = rubric(
+        "How does aging prevent starvation in a priority scheduler?",
+        &["Aging slowly raises the priority of a process the longer it waits in the ready queue."],
+    );
+    let opposite = score(
+        &aging,
+        "Aging lowers the priority of a process the longer it waits in the ready queue.",
+    );
+    assert_eq!(opposite.signals.contradictions.len(), 1, "{opposite:#?}");
+    assert_eq!(
+        opposite.signals.contradictions[0].kind,
+        ContradictionKind::OppositeClaim
+    );
+    assert!(opposite.score <= 40.0);
+}
+
+#[test]
+fn bank_questions_are_not_read_for_contradictions() {
+    let evaluation = evaluator()
+        .evaluate(
+            "caching",
+            "Cache-aside with a TTL; writes go to the database and then invalidate the key, never the reverse.",
+        )
+        .expect("evaluated");
+    assert!(evaluation.signals.contradictions.is_empty());
+    assert!(!evaluation
+        .breakdown
+        .iter()
+        .any(|d| matches!(d, ScoreDetail::Contradiction { .. })));
 }

@@ -286,6 +286,11 @@ async fn every_route_and_status_conforms_to_the_contract() {
                 template,
                 json!({"rubric": {"question": "What does DNS do?", "reference_answers": ["It resolves names."], "concepts": [{"label": "resolves names", "weight": 2}], "red_flags": [{"label": "hosts files", "phrases": ["edit every hosts file"]}]}, "answer": "It resolves names; we edit every hosts file by hand."}),
             ),
+            // A contradiction, so its signal and score detail are checked too.
+            post_json(
+                template,
+                json!({"rubric": {"question": "What does a B-tree lookup cost, as a time complexity?", "reference_answers": ["O(log n), because the balanced tree stays shallow as rows are added."]}, "answer": "O(n), since every key is scanned in order."}),
+            ),
             post_json(
                 template,
                 json!({"rubric": {"question": "", "reference_answers": [""], "concepts": []}, "answer": "x"}),

@@ -26,7 +26,7 @@ async fn a_record_holds_exactly_what_was_returned() {
     assert_eq!(record["question_id"], "explain-plans");
     assert_eq!(record["score"], returned["score"]);
     assert_eq!(record["rating"], returned["rating"]);
-    assert_eq!(record["scoring_version"], "1.0.0");
+    assert_eq!(record["scoring_version"], assay::score::SCORING_VERSION);
     assert_eq!(record["key_id"], "open");
     assert!(record["created_at"].as_str().unwrap().ends_with('Z'));
     problem(

@@ -262,6 +262,11 @@
       const pairs = unique(s.misspellings.map((m) => `${m.written} → ${m.read_as}`));
       out.push(["misspellings", "Misspellings understood: " + pairs.join(", ")]);
     }
+    if (Array.isArray(s.contradictions)) {
+      for (const c of s.contradictions) {
+        out.push(["contradiction", `Says the opposite of the reference: “${c.text}” where it says “${c.reference}”.`]);
+      }
+    }
     return out;
   }
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use assay::score::{Evaluation, ScoreDetail};
+use assay::score::{ContradictionKind, Evaluation, ScoreDetail};
 
 /// Characters of context shown on each side of a piece of evidence.
 const CONTEXT: usize = 30;
@@ -82,6 +82,18 @@ pub fn render(question: &str, answer: &str, evaluation: &Evaluation, lookup: Opt
     for m in &s.misspellings {
         signals.push(format!("misspelled \"{}\" read as \"{}\"", m.written, m.read_as));
     }
+    for c in &s.contradictions {
+        let how = match c.kind {
+            ContradictionKind::SwappedRoles => "swaps the roles",
+            ContradictionKind::OtherValue => "gives another value",
+            ContradictionKind::OppositeClaim => "says the opposite",
+        };
+        signals.push(format!(
+            "contradiction: {} {how} of the reference: \"{}\"",
+            in_context(answer, c.start, c.end),
+            c.reference
+        ));
+    }
     if !signals.is_empty() {
         let _ = writeln!(out, "Signals:");
         for line in signals {
@@ -99,6 +111,7 @@ fn describe(detail: &ScoreDetail) -> String {
         ScoreDetail::Coverage { .. } => "coverage".to_owned(),
         ScoreDetail::Similarity { .. } => "similarity".to_owned(),
         ScoreDetail::Dismissal { .. } => "dismissal".to_owned(),
+        ScoreDetail::Contradiction { .. } => "contradiction".to_owned(),
         ScoreDetail::RedFlag { id, .. } => format!("red flag {id}"),
         ScoreDetail::Cap { signal, cap, .. } => format!("cap {signal} at {cap}"),
         ScoreDetail::Floor { .. } => "floor".to_owned(),

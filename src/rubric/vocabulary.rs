@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::text::frequency::informativeness;
+use crate::text::opposites::Opposites;
 use crate::text::synonyms::Synonyms;
 use crate::text::Analyzer;
 
@@ -20,7 +21,7 @@ const NUMBER_INFORMATIVENESS: f32 = 3.0;
 /// ("system", "data") tells little about which idea an answer shows.
 const BANK_DEMOTION: f32 = 0.5;
 
-/// Word weights and synonyms, shared by every ad-hoc question.
+/// Word weights, synonyms and opposites, shared by every ad-hoc question.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
     /// Stem → how many bank questions use it.
@@ -28,6 +29,7 @@ pub struct Vocabulary {
     /// How many questions the bank holds.
     questions: u32,
     synonyms: Synonyms,
+    opposites: Opposites,
 }
 
 impl Vocabulary {
@@ -38,6 +40,7 @@ impl Vocabulary {
             question_frequency: HashMap::default(),
             questions: 0,
             synonyms: Synonyms::shipped(analyzer),
+            opposites: Opposites::shipped(analyzer),
         }
     }
 
@@ -48,6 +51,7 @@ impl Vocabulary {
             question_frequency: frequency.into_iter().collect(),
             questions: u32::try_from(questions).unwrap_or(u32::MAX),
             synonyms: Synonyms::shipped(analyzer),
+            opposites: Opposites::shipped(analyzer),
         }
     }
 
@@ -76,6 +80,11 @@ impl Vocabulary {
     /// Words and phrases that mean the same.
     pub fn synonyms(&self) -> &Synonyms {
         &self.synonyms
+    }
+
+    /// Words that state opposite claims.
+    pub fn opposites(&self) -> &Opposites {
+        &self.opposites
     }
 }
 

@@ -17,6 +17,7 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap as HashMap;
 
 use super::compile::CompiledQuestion;
+use super::contradiction::Claims;
 use super::evaluation::RubricReport;
 use super::fuzzy::RubricWord;
 use crate::bank::{Question, RedFlag};
@@ -90,6 +91,8 @@ pub struct AdHocQuestion {
     /// Fewer words than this is too short to judge.
     pub(crate) min_words: usize,
     confidence: f64,
+    /// The references' claims, for answers that say the opposite.
+    pub(crate) claims: Claims,
 }
 
 impl AdHocQuestion {
@@ -149,7 +152,9 @@ impl AdHocQuestion {
         let agreement = AGREEMENT_CONFIDENCE * references.len().saturating_sub(1).min(2) as f64;
         let confidence = ((base * length + agreement).min(MAX_CONFIDENCE) * 100.0).round() / 100.0;
         let min_words = (shortest_words / 2).clamp(3, super::signals::MIN_WORDS);
+        let claims = Claims::of_question(analyzer, vocabulary, question, &compiled.question_stems);
         AdHocQuestion {
+            claims,
             plan: if rubric.derived { DERIVED_PLAN } else { GIVEN_PLAN },
             rubric,
             compiled,

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::bank::Severity;
 
 /// Version of the scoring method; changes whenever a score for the same input may change.
-pub const SCORING_VERSION: &str = "1.0.0";
+pub const SCORING_VERSION: &str = "1.1.0";
 
 /// A Greenhouse-style scorecard rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -183,6 +183,37 @@ pub struct Signals {
     pub off_topic: Option<OffTopic>,
     /// Misspelled words that were still understood (empty when none).
     pub misspellings: Vec<Misspelling>,
+    /// Claims that say the opposite of a reference answer (empty when none;
+    /// looked for on ad-hoc rubrics).
+    pub contradictions: Vec<Contradiction>,
+}
+
+/// How an answer's claim goes against a reference answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ContradictionKind {
+    /// Says of one of the two things the question contrasts what the
+    /// references say of the other.
+    SwappedRoles,
+    /// States a complexity no reference gives, and none that one does.
+    OtherValue,
+    /// Echoes a reference sentence with the opposite word, or denies it.
+    OppositeClaim,
+}
+
+/// One claim against a reference answer, with both sides' words.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Contradiction {
+    /// How the claim goes against the reference.
+    pub kind: ContradictionKind,
+    /// Byte offset where the answer's claim starts.
+    pub start: usize,
+    /// Byte offset where it ends (exclusive).
+    pub end: usize,
+    /// The answer's words.
+    pub text: String,
+    /// What the reference says instead.
+    pub reference: String,
 }
 
 /// One rule's contribution to the score; the contributions add up to the score.
@@ -220,6 +251,13 @@ pub enum ScoreDetail {
         /// Weight of the dismissed concepts.
         dismissed_weight: f64,
     },
+    /// Claims that say the opposite of a reference answer.
+    Contradiction {
+        /// Points contributed (negative).
+        points: f64,
+        /// How many claims.
+        claims: usize,
+    },
     /// A red flag raised.
     RedFlag {
         /// Points contributed (negative).
@@ -252,6 +290,7 @@ impl ScoreDetail {
             ScoreDetail::Coverage { points, .. }
             | ScoreDetail::Similarity { points, .. }
             | ScoreDetail::Dismissal { points, .. }
+            | ScoreDetail::Contradiction { points, .. }
             | ScoreDetail::RedFlag { points, .. }
             | ScoreDetail::Cap { points, .. }
             | ScoreDetail::Floor { points } => *points,

@@ -17,6 +17,7 @@
 mod ad_hoc;
 mod compile;
 mod concepts;
+mod contradiction;
 pub mod evaluation;
 mod flags;
 pub mod fuzzy;
@@ -47,6 +48,11 @@ pub const SIMILARITY_SATURATION: f64 = 0.5;
 /// Points taken per unit of dismissed weight share, and the most taken.
 const DISMISSAL_RATE: f64 = 60.0;
 const DISMISSAL_MAX: f64 = 40.0;
+/// Points taken per claim against a reference answer, and the most taken.
+const CONTRADICTION_POINTS: f64 = 25.0;
+const CONTRADICTION_MAX: f64 = 50.0;
+/// Highest score for an answer that contradicts a reference answer.
+const CONTRADICTION_CAP: f64 = 40.0;
 /// Highest score for an answer to another question.
 const OFF_TOPIC_CAP: f64 = 10.0;
 /// Highest score for a bare keyword list.
@@ -88,6 +94,8 @@ struct Target<'q> {
     plan: ad_hoc::Plan,
     /// Fewer words than this is too short to judge.
     min_words: usize,
+    /// The references' claims, checked for answers that say the opposite.
+    claims: Option<&'q contradiction::Claims>,
 }
 
 /// Points a red flag of this severity takes away.
@@ -406,6 +414,10 @@ impl Evaluator {
             compiled: &self.compiled[qi],
             plan: BANK_PLAN,
             min_words: signals::MIN_WORDS,
+            // Bank rubrics name their concepts and red flags by hand; on
+            // the tune half, reading model answers for contradictions
+            // flagged honest answers (rho 0.926 -> 0.900 on honest kinds).
+            claims: None,
         };
         let mut misspelled = Vec::new();
         let positions = self.positions(analyzed, target.compiled, &mut misspelled);
@@ -454,6 +466,7 @@ impl Evaluator {
             compiled: &question.compiled,
             plan: question.plan,
             min_words: question.min_words,
+            claims: Some(&question.claims),
         };
         let mut misspelled = Vec::new();
         let positions = self.positions(&analyzed, target.compiled, &mut misspelled);
@@ -541,6 +554,10 @@ impl Evaluator {
             }),
             off_topic: off_topic(coverage, &positions),
             misspellings: Vec::new(),
+            contradictions: target
+                .claims
+                .map(|claims| claims.contradictions(answer, analyzed, &self.vocabulary))
+                .unwrap_or_default(),
         };
         signals.misspellings = misspelled
             .into_iter()
@@ -594,6 +611,11 @@ impl Evaluator {
                 dismissed_weight: signals::round3(dismissed_weight),
             });
         }
+        if !signals.contradictions.is_empty() {
+            let claims = signals.contradictions.len();
+            let penalty = (CONTRADICTION_POINTS * claims as f64).min(CONTRADICTION_MAX);
+            tally.add(-penalty, |points| ScoreDetail::Contradiction { points, claims });
+        }
         for flag in &red_flags {
             tally.add(-flag_penalty(flag.severity), |points| ScoreDetail::RedFlag {
                 points,
@@ -612,6 +634,9 @@ impl Evaluator {
         }
         if red_flags.iter().any(|f| f.severity == Severity::High) {
             tally.cap(HIGH_FLAG_CAP, "red_flag");
+        }
+        if !signals.contradictions.is_empty() {
+            tally.cap(CONTRADICTION_CAP, "contradiction");
         }
         if tally.tenths < 0 {
             let lift = -tally.tenths;

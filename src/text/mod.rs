@@ -25,6 +25,7 @@
 pub mod frequency;
 pub mod negation;
 pub mod normalize;
+pub mod opposites;
 pub mod segment;
 pub mod stopwords;
 pub mod synonyms;
