@@ -378,6 +378,12 @@ const REACH_BACK_OPENERS: &[&str] = &["although", "and", "but", "though", "yet"]
 /// sentence named before ("we've never needed them").
 const OBJECT_PRONOUNS: &[&str] = &["it", "them", "those", "these", "either", "any"];
 
+/// Verbs after which a pronoun is the subject of its clause, not an object.
+const AUXILIARIES: &[&str] = &[
+    "is", "was", "are", "were", "has", "had", "have", "does", "did", "do", "will", "would", "can", "could",
+    "should", "may", "might", "must",
+];
+
 /// Adjectives that make "idea" / "practice" / "pattern" a backward rejection.
 const BAD_ADJECTIVES: &[&str] = &[
     "anti", "awful", "bad", "horrible", "poor", "terrible", "dumb", "red",
@@ -613,8 +619,12 @@ fn governs_pronoun(tokens: &[Token], scope: Option<&Scope>, cue: usize) -> bool 
 /// "I don't think that …".
 fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
     let word = &*tokens[i].norm;
+    // "… not whose commit it was": a pronoun before a verb is its subject.
+    let subject = tokens
+        .get(i + 1)
+        .is_some_and(|next| next.clause == tokens[i].clause && AUXILIARIES.contains(&&*next.norm));
     if OBJECT_PRONOUNS.contains(&word) {
-        return true;
+        return !subject;
     }
     matches!(word, "that" | "this")
         && tokens
@@ -906,6 +916,15 @@ mod tests {
             ScopeKind::Negation,
             |g| g.starts_with("circuit breakers"),
         );
+    }
+
+    #[test]
+    fn a_pronoun_that_is_a_subject_does_not_reach_back() {
+        let negated = governed(
+            "We run a blameless post-mortem; the point is what let it happen, not whose commit it was.",
+            ScopeKind::Negation,
+        );
+        assert!(negated.iter().all(|g| !g.contains("post")), "{negated:?}");
     }
 
     #[test]
