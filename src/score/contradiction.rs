@@ -89,8 +89,11 @@ struct Clause<'a> {
     /// Content stems a verb's negation governs from before them ("does not
     /// save the state"): what the clause denies.
     denied: BTreeSet<&'a str>,
+    /// Which contrasted thing it is about, if any.
     subject: Option<usize>,
+    /// The sentence it belongs to.
     sentence: u32,
+    /// Its byte span in the text.
     start: usize,
     end: usize,
 }

@@ -197,7 +197,7 @@ pub enum ContradictionKind {
     SwappedRoles,
     /// States a complexity no reference gives, and none that one does.
     OtherValue,
-    /// Echoes a reference sentence with the opposite word, or denies it.
+    /// Echoes a reference clause with the opposite word, or denies it.
     OppositeClaim,
 }
 
