@@ -19,20 +19,20 @@ pub fn run(args: Args, corpus: Option<PathBuf>) -> anyhow::Result<ExitCode> {
         Ok(e) => e,
         Err(assay::Error::Bank(BankError::Invalid(diagnostics))) => {
             for d in &diagnostics {
-                println!("{d}");
+                outln!("{d}")?;
             }
             eprintln!("{}: {} problem(s)", dir.display(), diagnostics.len());
             return Ok(ExitCode::from(1));
         }
         Err(assay::Error::Bank(e @ (BankError::Io { .. } | BankError::Empty(_)))) => {
-            println!("{e}");
+            outln!("{e}")?;
             return Ok(ExitCode::from(1));
         }
         Err(e) => return Err(e.into()),
     };
     let (problems, lowest) = check::model_answers(&evaluator)?;
     for p in &problems {
-        println!("{}", p);
+        outln!("{}", p)?;
     }
     let questions = evaluator.bank().questions().len();
     if problems.is_empty() {

@@ -71,14 +71,14 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
         if let (Some(confidence), Some(map)) = (lookup, value.as_object_mut()) {
             map.insert("lookup_confidence".into(), serde_json::json!(confidence));
         }
-        println!("{}", serde_json::to_string_pretty(&value)?);
+        outln!("{}", serde_json::to_string_pretty(&value)?)?;
     } else {
         let question = evaluator
             .bank()
             .get(&question_id)
             .map(|q| q.question.as_str())
             .unwrap_or_default();
-        print!("{}", report::render(question, &answer, &evaluation, lookup));
+        out!("{}", report::render(question, &answer, &evaluation, lookup))?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -133,7 +133,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     if to_stdout {
         eprint!("{text}");
     } else {
-        print!("{text}");
+        out!("{text}")?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -79,7 +79,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                     "Created {} key `{}` ({}) in tenant `{}`. The token below is shown once; keep it secret.",
                     created.key.role, created.key.name, created.key.id, created.key.tenant
                 );
-                println!("{}", created.token);
+                outln!("{}", created.token)?;
                 ExitCode::SUCCESS
             }
             Command::List { tenant, json } => {
@@ -91,15 +91,19 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
                             "created_at": rfc3339(key.created_ms),
                             "revoked_at": key.revoked_ms.map(rfc3339),
                         });
-                        println!("{line}");
+                        outln!("{line}")?;
                     } else {
                         let status = key
                             .revoked_ms
                             .map_or_else(|| "active".to_owned(), |ms| format!("revoked {}", rfc3339(ms)));
-                        println!(
+                        outln!(
                             "{}\t{}\t{}\t{}\t{}",
-                            key.id, key.tenant, key.role, key.name, status
-                        );
+                            key.id,
+                            key.tenant,
+                            key.role,
+                            key.name,
+                            status
+                        )?;
                     }
                 }
                 ExitCode::SUCCESS

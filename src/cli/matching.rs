@@ -17,7 +17,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     match args.wording {
         Some(wording) => {
             let found = describe(evaluator, &wording);
-            println!("{}", serde_json::to_string_pretty(&found)?);
+            outln!("{}", serde_json::to_string_pretty(&found)?)?;
             let known = found.get("question_id").is_some_and(|v| !v.is_null());
             Ok(if known {
                 ExitCode::SUCCESS
@@ -29,7 +29,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
             for line in std::io::stdin().lock().lines() {
                 let line = line?;
                 if !line.trim().is_empty() {
-                    println!("{}", serde_json::to_string(&describe(evaluator, &line))?);
+                    outln!("{}", serde_json::to_string(&describe(evaluator, &line))?)?;
                 }
             }
             Ok(ExitCode::SUCCESS)

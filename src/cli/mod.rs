@@ -1,5 +1,23 @@
 //! Arguments and dispatch. Each subcommand lives in its own module.
 
+/// `println!` that returns the write's error instead of panicking when the
+/// reader has gone (`assay match < wordings | head`), so `main` exits
+/// quietly on a broken pipe.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// [`outln!`] without the line break, for `print!`.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod check;
 mod evaluate;
 mod grade;

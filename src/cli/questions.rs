@@ -29,11 +29,11 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
                 serde_json::json!({"id": q.id, "group": q.group, "tags": q.tags, "question": q.question})
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?)?;
     } else {
         for &i in &listed {
             let q = &questions[i];
-            println!("{:<32} {:<11} {}", q.id, q.group, q.question);
+            outln!("{:<32} {:<11} {}", q.id, q.group, q.question)?;
         }
     }
     if listed.is_empty() {

@@ -100,7 +100,7 @@ fn derive(args: DeriveArgs) -> anyhow::Result<ExitCode> {
         &references,
     );
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&concepts)?);
+        outln!("{}", serde_json::to_string_pretty(&concepts)?)?;
         return Ok(ExitCode::SUCCESS);
     }
     let file = QuestionFile {
@@ -121,10 +121,10 @@ fn derive(args: DeriveArgs) -> anyhow::Result<ExitCode> {
             .collect(),
         concepts: &concepts,
     };
-    println!("# Derived by `assay rubric derive`: review the concepts (labels, weights,");
-    println!("# aliases, hints), set group and tags, make sure there are at least three");
-    println!("# wordings and a full and a concise model answer, save it as corpus/<id>.toml");
-    println!("# and run `assay check`.");
-    print!("{}", toml::to_string(&file)?);
+    outln!("# Derived by `assay rubric derive`: review the concepts (labels, weights,")?;
+    outln!("# aliases, hints), set group and tags, make sure there are at least three")?;
+    outln!("# wordings and a full and a concise model answer, save it as corpus/<id>.toml")?;
+    outln!("# and run `assay check`.")?;
+    out!("{}", toml::to_string(&file)?)?;
     Ok(ExitCode::SUCCESS)
 }

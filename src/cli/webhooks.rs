@@ -99,14 +99,14 @@ async fn run_command(store: &Store, tenant: &str, command: Command) -> anyhow::R
                 endpoint.id,
                 endpoint.events.join(", ")
             );
-            println!("{}", endpoint.secret);
+            outln!("{}", endpoint.secret)?;
         }
         Command::List => {
             for e in store.endpoints(tenant).await? {
                 let status = e
                     .disabled_ms
                     .map_or_else(|| "enabled".to_owned(), |ms| format!("disabled {}", rfc3339(ms)));
-                println!("{}\t{}\t{}\t{status}", e.id, e.url, e.events.join(","));
+                outln!("{}\t{}\t{}\t{status}", e.id, e.url, e.events.join(","))?;
             }
         }
         Command::Rotate { id, overlap } => {
@@ -118,7 +118,7 @@ async fn run_command(store: &Store, tenant: &str, command: Command) -> anyhow::R
                     eprintln!(
                         "Rotated {id}; the old secret signs beside the new for {overlap} s. The new secret:"
                     );
-                    println!("{}", endpoint.secret);
+                    outln!("{}", endpoint.secret)?;
                 }
                 None => bail!("tenant `{tenant}` has no webhook endpoint `{id}`"),
             }
@@ -138,14 +138,14 @@ async fn run_command(store: &Store, tenant: &str, command: Command) -> anyhow::R
                     a.status_code
                         .map_or_else(|| a.error.clone().unwrap_or_default(), |c| format!("HTTP {c}"))
                 });
-                println!(
+                outln!(
                     "{}\t{}\t{}\t{:?}\t{} attempts\t{last}",
                     delivery.id,
                     rfc3339(delivery.created_ms),
                     delivery.event,
                     delivery.status,
                     attempts.len()
-                );
+                )?;
             }
         }
     }
