@@ -218,6 +218,30 @@ impl Position {
     }
 }
 
+/// Plurals the Snowball stemmer leaves apart from their singular
+/// ("vertices" stems to `vertic`, "vertex" to `vertex`), common in technical
+/// answers.
+const IRREGULAR_PLURALS: &[(&str, &str)] = &[
+    ("analyses", "analysis"),
+    ("appendices", "appendix"),
+    ("children", "child"),
+    ("criteria", "criterion"),
+    ("hypotheses", "hypothesis"),
+    ("indices", "index"),
+    ("matrices", "matrix"),
+    ("phenomena", "phenomenon"),
+    ("schemata", "schema"),
+    ("vertices", "vertex"),
+];
+
+/// The singular of an irregular plural in [`IRREGULAR_PLURALS`].
+fn irregular_singular(word: &str) -> Option<&'static str> {
+    IRREGULAR_PLURALS
+        .iter()
+        .find(|(plural, _)| *plural == word)
+        .map(|(_, singular)| *singular)
+}
+
 /// Words that open a new clause inside a sentence.
 const CLAUSE_OPENERS: &[&str] = &[
     "although", "because", "but", "except", "however", "instead", "since", "so", "then", "though", "unless",
@@ -250,6 +274,7 @@ impl Analyzer {
     pub(crate) fn stem_uncached(&self, norm: &str) -> String {
         let trimmed = norm.trim_end_matches("'s").trim_matches('\'');
         let word = if trimmed.is_empty() { norm } else { trimmed };
+        let word = irregular_singular(word).unwrap_or(word);
         self.stemmer.stem(word).into_owned()
     }
 
@@ -433,6 +458,10 @@ mod tests {
         assert_eq!(stems("indexes indexing indexed"), ["index", "index", "index"]);
         assert_eq!(stems("the service's"), ["the", "servic"]);
         assert_eq!(a.content_stems("the indexes and the index"), ["index"]);
+        assert_eq!(
+            stems("vertices vertex indices matrices"),
+            ["vertex", "vertex", "index", "matrix"]
+        );
     }
 
     #[test]
