@@ -110,6 +110,16 @@ impl AdHocQuestion {
         let mut rubric_words: BTreeSet<RubricWord> = compiled.rubric_words.iter().cloned().collect();
         let mut shortest_words = usize::MAX;
         let mut longest_content = 0usize;
+        // A reference word's weight, the question's own words demoted.
+        let weight = |stem: &str| {
+            let weight = vocabulary.weight(stem);
+            if compiled.question_stems.contains(stem) {
+                weight * QUESTION_WORD_FACTOR
+            } else {
+                weight
+            }
+        };
+        let mut analyses: Vec<(&str, Analyzed)> = Vec::new();
         for answer in &question.model_answers {
             let analyzed = analyzer.analyze(answer.text.as_str());
             shortest_words = shortest_words.min(analyzed.word_count());
@@ -128,20 +138,18 @@ impl AdHocQuestion {
                     continue;
                 }
                 seen.insert(token.stem.as_ref(), terms.len());
-                let mut weight = vocabulary.weight(&token.stem);
-                if compiled.question_stems.contains(token.stem.as_ref()) {
-                    weight *= QUESTION_WORD_FACTOR;
-                }
                 terms.push(ReferenceTerm {
                     stem: token.stem.to_string(),
-                    weight,
+                    weight: weight(&token.stem),
                     groups: vocabulary.synonyms().groups_of(&token.stem).to_vec(),
                     negated,
                 });
             }
             longest_content = longest_content.max(terms.len());
             references.push(terms);
+            analyses.push((answer.text.as_str(), analyzed));
         }
+        let claims = Claims::new(analyzer, question.question.as_str(), &analyses, weight);
         compiled.rubric_words = rubric_words.into_iter().collect();
         let base = if rubric.derived {
             DERIVED_CONFIDENCE
@@ -152,7 +160,6 @@ impl AdHocQuestion {
         let agreement = AGREEMENT_CONFIDENCE * references.len().saturating_sub(1).min(2) as f64;
         let confidence = ((base * length + agreement).min(MAX_CONFIDENCE) * 100.0).round() / 100.0;
         let min_words = (shortest_words / 2).clamp(3, super::signals::MIN_WORDS);
-        let claims = Claims::of_question(analyzer, vocabulary, question, &compiled.question_stems);
         AdHocQuestion {
             claims,
             plan: if rubric.derived { DERIVED_PLAN } else { GIVEN_PLAN },

@@ -26,8 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::evaluation::{Contradiction, ContradictionKind};
-use crate::bank::Question;
-use crate::rubric::{Vocabulary, QUESTION_WORD_FACTOR};
+use crate::rubric::Vocabulary;
 use crate::text::stopwords::is_filler;
 use crate::text::{Analyzed, Analyzer, TokenKind};
 
@@ -67,8 +66,8 @@ pub(crate) struct Claims {
 /// A clause of a reference answer.
 #[derive(Debug, Clone)]
 struct Unit {
-    /// Affirmed content stems and their weight.
-    words: BTreeMap<String, f32>,
+    /// Affirmed content stems (their weights are in [`Claims::postings`]).
+    words: BTreeSet<String>,
     /// Content stems under negation.
     negated: BTreeSet<String>,
     /// Content stems after a verb's negation ([`clauses_of`]).
@@ -99,34 +98,16 @@ struct Clause<'a> {
 }
 
 impl Claims {
-    /// Compiles the claims of `question`'s model answers, its own words
-    /// (`question_stems`) demoted as in similarity.
-    pub(crate) fn of_question(
-        analyzer: &Analyzer,
-        vocabulary: &Vocabulary,
-        question: &Question,
-        question_stems: &BTreeSet<String>,
-    ) -> Self {
-        let texts: Vec<&str> = question.model_answers.iter().map(|a| a.text.as_str()).collect();
-        Claims::new(analyzer, question.question.as_str(), &texts, |stem| {
-            let weight = vocabulary.weight(stem);
-            if question_stems.contains(stem) {
-                weight * QUESTION_WORD_FACTOR
-            } else {
-                weight
-            }
-        })
-    }
-
-    /// Compiles the claims of `references` to `question`; `weight` tells how
-    /// much a stem shows (question words already demoted).
+    /// Compiles the claims of `references` (each text with its analysis) to
+    /// `question`; `weight` tells how much a stem shows (question words
+    /// already demoted).
     pub(crate) fn new(
         analyzer: &Analyzer,
         question: &str,
-        references: &[&str],
+        references: &[(&str, Analyzed)],
         weight: impl Fn(&str) -> f32,
     ) -> Self {
-        let analyzed: Vec<(&str, Analyzed)> = references.iter().map(|r| (*r, analyzer.analyze(r))).collect();
+        let analyzed = references;
         let contrast = contrast(&analyzer.analyze(question)).filter(|sides| {
             sides
                 .iter()
@@ -136,8 +117,9 @@ impl Claims {
             contrast,
             ..Claims::default()
         };
-        for (text, analyzed) in &analyzed {
-            if asks_for_complexity(question) {
+        let complexity_asked = asks_for_complexity(question);
+        for (text, analyzed) in analyzed {
+            if complexity_asked {
                 claims.orders.extend(orders(text));
             }
             for clause in clauses_of(analyzed, claims.contrast.as_ref()) {
@@ -150,11 +132,7 @@ impl Claims {
                     units.push(at);
                 }
                 claims.clauses.push(Unit {
-                    words: clause
-                        .words
-                        .iter()
-                        .map(|s| ((*s).to_owned(), weight(s)))
-                        .collect(),
+                    words: clause.words.iter().map(|s| (*s).to_owned()).collect(),
                     negated: clause.negated.iter().map(|s| (*s).to_owned()).collect(),
                     denied: clause.denied.iter().map(|s| (*s).to_owned()).collect(),
                     subject: clause.subject,
@@ -168,7 +146,7 @@ impl Claims {
                     .clauses
                     .iter()
                     .filter(|unit| unit.subject == Some(side))
-                    .flat_map(|unit| unit.words.keys().map(String::as_str))
+                    .flat_map(|unit| unit.words.iter().map(String::as_str))
                     .filter(|w| !contrast.iter().any(|named| named.contains(*w)))
                     .collect()
             };
@@ -307,15 +285,16 @@ impl Claims {
                 continue;
             };
             let opposite = clause.words.iter().any(|w| {
-                !unit.words.contains_key(*w)
+                !unit.words.contains(*w)
                     && opposites
                         .of(w)
                         .iter()
-                        .any(|o| unit.words.contains_key(o) && !clause.words.contains(o.as_str()))
+                        .any(|o| unit.words.contains(o) && !clause.words.contains(o.as_str()))
             });
-            let denied = clause.denied.iter().any(|w| {
-                unit.words.contains_key(*w) && !unit.negated.contains(*w) && !unit.denied.contains(*w)
-            });
+            let denied = clause
+                .denied
+                .iter()
+                .any(|w| unit.words.contains(*w) && !unit.negated.contains(*w) && !unit.denied.contains(*w));
             if opposite || denied {
                 found.push(report(
                     ContradictionKind::OppositeClaim,
@@ -591,7 +570,12 @@ mod tests {
     fn claims(question: &str, reference: &str) -> (Analyzer, Vocabulary, Claims) {
         let analyzer = Analyzer::english();
         let vocabulary = Vocabulary::general(&analyzer);
-        let claims = Claims::new(&analyzer, question, &[reference], |s| vocabulary.weight(s));
+        let claims = Claims::new(
+            &analyzer,
+            question,
+            &[(reference, analyzer.analyze(reference))],
+            |s| vocabulary.weight(s),
+        );
         (analyzer, vocabulary, claims)
     }
 
