@@ -1,9 +1,22 @@
 //! Which bank question a free-text wording means, and how sure that is.
 //!
-//! Candidates come from BM25 over wordings, rubric and model answers; each
-//! candidate's confidence is the share of the wording's informative words the
-//! question knows (a word no question uses weighs the most, so "Explain Rust
-//! lifetimes" is not the EXPLAIN-plans question), scaled by how far its BM25
+//! Candidates come from BM25 over each question's wordings, rubric and model
+//! answers, best first. A candidate's confidence asks whether the wording is
+//! about that question at all. Each word of the wording weighs its
+//! informativeness in general English, and counts as much as the question
+//! owns it (a word of its wordings fully, a word said once in a model answer
+//! little). Two figures must both be high:
+//!
+//! - the *coverage*, the share of the wording's weight the question owns, so
+//!   that "Explain Rust lifetimes" is not the EXPLAIN-plans question: a word
+//!   no question uses weighs the most;
+//! - the *evidence*, the weight it owns, so that "Tell me about yourself",
+//!   whose few common words some model answer happens to use, is refused.
+//!
+//! The lower of the two is the confidence, unless the wording nearly copies
+//! one of the question's own wordings (short ones, "How do you version your
+//! data?", own too little to pass on evidence): then the overlap of their
+//! words, when higher. Either is scaled by how far the candidate's BM25
 //! score is behind the best one.
 
 use serde::Serialize;
@@ -18,6 +31,16 @@ pub const MIN_CONFIDENCE: f32 = 0.6;
 /// How many candidates a lookup reports.
 const CANDIDATES: usize = 3;
 
+/// The owned informativeness at which evidence is complete: about two rare
+/// words, or four everyday ones. At [`MIN_CONFIDENCE`] it asks for 5.1, just
+/// more than "Design a URL shortener." has in the webhook question ("design"
+/// and "URL"). 8.0 and 8.5 resolve the same unseen wordings on the tune half.
+const FULL_EVIDENCE: f32 = 8.5;
+
+/// The share of the wording's informativeness at which coverage is
+/// complete. At [`MIN_CONFIDENCE`] it asks for 42%.
+const FULL_COVERAGE: f32 = 0.7;
+
 /// One candidate question for a wording.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct QuestionMatch {
@@ -30,9 +53,13 @@ pub struct QuestionMatch {
 /// The outcome of looking a wording up.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Lookup {
-    /// The matched question, or `None` when no candidate reaches [`MIN_CONFIDENCE`].
+    /// The matched question: the best-ranked candidate, or `None` when its
+    /// confidence is below [`MIN_CONFIDENCE`].
     pub best: Option<QuestionMatch>,
-    /// The closest candidates, best first (the suggestions for an unknown question).
+    /// The closest candidates, best-ranked first by BM25 (the suggestions for
+    /// an unknown question). A lower-ranked candidate may show a higher
+    /// confidence than the first: it owns more of the wording's words, but
+    /// matches them less well.
     pub candidates: Vec<QuestionMatch>,
 }
 
@@ -40,40 +67,34 @@ impl BankIndex {
     /// Finds the bank question `wording` means.
     pub fn lookup(&self, analyzer: &Analyzer, wording: &str) -> Lookup {
         let terms = analyzer.content_stems(wording);
-        let ranked = self.search_stems(&terms, CANDIDATES * 2);
+        let ranked = self.search_stems(&terms, CANDIDATES);
         // Each term weighs its informativeness in general English
         // ([`crate::text::frequency`]), so a filler word the bank never uses
         // ("playbook") costs little and an unknown topic word ("lifetimes")
         // costs a lot.
         let weights: Vec<f32> = terms.iter().map(|t| informativeness(t)).collect();
         let total: f32 = weights.iter().sum();
-        let Some(&(_, top_score)) = ranked.first() else {
-            return Lookup {
-                best: None,
-                candidates: Vec::new(),
-            };
-        };
-        let mut candidates: Vec<QuestionMatch> = ranked
+        let top_score = ranked.first().map_or(0.0, |&(_, score)| score);
+        let candidates: Vec<QuestionMatch> = ranked
             .iter()
             .map(|&(question, score)| {
-                let relative = if top_score > 0.0 {
-                    (score / top_score).sqrt()
-                } else {
-                    0.0
-                };
-                let confidence = self.term_coverage(question, &terms, &weights, total) * relative;
+                let evidence: f32 = terms
+                    .iter()
+                    .zip(&weights)
+                    .map(|(term, weight)| weight * self.strength(question, term))
+                    .sum();
+                let coverage = if total > 0.0 { evidence / total } else { 0.0 };
+                let relative = if top_score > 0.0 { score / top_score } else { 0.0 };
+                let lexical = (evidence / FULL_EVIDENCE).min(coverage / FULL_COVERAGE).min(1.0);
+                let confidence = lexical.max(self.wording_overlap(question, &terms)) * relative;
                 QuestionMatch {
                     question,
                     confidence: (confidence * 1000.0).round() / 1000.0,
                 }
             })
             .collect();
-        candidates.sort_by(|a, b| {
-            b.confidence
-                .total_cmp(&a.confidence)
-                .then(a.question.cmp(&b.question))
-        });
-        candidates.truncate(CANDIDATES);
+        // The best-ranked question or none: a lower-ranked one that happens
+        // to own more of the wording's words is still a worse match.
         let best = candidates
             .first()
             .copied()
