@@ -212,7 +212,8 @@ pub struct Contradiction {
     pub end: usize,
     /// The answer's words.
     pub text: String,
-    /// What the reference says instead.
+    /// What the reference says instead: its clause, or the complexities it
+    /// gives as it wrote them (`O(n)`).
     pub reference: String,
 }
 
