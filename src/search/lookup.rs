@@ -4,8 +4,8 @@
 //! answers, best first. A candidate's confidence asks whether the wording is
 //! about that question at all. Each word of the wording weighs its
 //! informativeness in general English, and counts as much as the question
-//! owns it (a word of its wordings fully, a word said once in a model answer
-//! little). Two figures must both be high:
+//! owns it (a word of its wordings almost fully, a word said once in a
+//! model answer little). Two figures must both be high:
 //!
 //! - the *coverage*, the share of the wording's weight the question owns, so
 //!   that "Explain Rust lifetimes" is not the EXPLAIN-plans question: a word
