@@ -242,6 +242,27 @@ fn irregular_singular(word: &str) -> Option<&'static str> {
         .map(|(_, singular)| *singular)
 }
 
+/// Words the Snowball stemmer gets wrong, by prefix, with the stem they
+/// take instead. It folds unrelated words together: "experiment" and
+/// "experience" both stem to `experi`, "production", "productive" and
+/// "product" to `product`, and interview answers use both sides ("my
+/// experience with …", "experiment in production", "the product owner").
+/// And it splits one word: "experienced" stems to `experienc`.
+const STEM_OVERRIDES: &[(&str, &str)] = &[
+    ("experienc", "experi"),
+    ("experiment", "experiment"),
+    ("production", "production"),
+    ("productiv", "productiv"),
+];
+
+/// The stem a word in [`STEM_OVERRIDES`] takes.
+fn overridden_stem(word: &str) -> Option<&'static str> {
+    STEM_OVERRIDES
+        .iter()
+        .find(|(prefix, _)| word.starts_with(prefix))
+        .map(|(_, stem)| *stem)
+}
+
 /// Words that open a new clause inside a sentence.
 const CLAUSE_OPENERS: &[&str] = &[
     "although", "because", "but", "except", "however", "instead", "since", "so", "then", "though", "unless",
@@ -274,6 +295,9 @@ impl Analyzer {
     pub(crate) fn stem_uncached(&self, norm: &str) -> String {
         let trimmed = norm.trim_end_matches("'s").trim_matches('\'');
         let word = if trimmed.is_empty() { norm } else { trimmed };
+        if let Some(stem) = overridden_stem(word) {
+            return stem.to_owned();
+        }
         let word = irregular_singular(word).unwrap_or(word);
         self.stemmer.stem(word).into_owned()
     }
@@ -462,6 +486,20 @@ mod tests {
             stems("vertices vertex indices matrices"),
             ["vertex", "vertex", "index", "matrix"]
         );
+    }
+
+    #[test]
+    fn words_the_stemmer_gets_wrong_take_their_own_stem() {
+        let a = Analyzer::english();
+        let stem = |w: &str| a.stem(w);
+        assert_ne!(stem("experiment"), stem("experience"));
+        assert_eq!(stem("experimenting"), stem("experiments"));
+        assert_eq!(stem("experienced"), stem("experience"));
+        assert_ne!(stem("production"), stem("product"));
+        assert_eq!(stem("productions"), stem("production"));
+        assert_eq!(stem("productivity"), stem("productive"));
+        assert_ne!(stem("productivity"), stem("product"));
+        assert_eq!(stem("products"), stem("product"));
     }
 
     #[test]
