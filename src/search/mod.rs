@@ -238,9 +238,31 @@ impl Indexed {
 
 impl BankIndex {
     /// Indexes `bank`: wordings, model answers and rubric vocabulary.
+    ///
+    /// The two tantivy indexes are built on two threads: each is a writer
+    /// commit over the whole bank, most of the build's time.
     pub fn build(bank: &Bank, analyzer: &Analyzer) -> Result<BankIndex, IndexError> {
-        let answers = Indexed::answers(bank, analyzer)?;
-        let questions = Indexed::questions(bank, analyzer)?;
+        let (answers, questions) = std::thread::scope(|scope| {
+            let answers = scope.spawn(|| Indexed::answers(bank, analyzer));
+            let questions = Indexed::questions(bank, analyzer);
+            let answers = answers
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (answers, questions)
+        });
+        let (answers, questions) = (answers?, questions?);
+        // Each model answer's content stems, read once for its self score
+        // and for its question's word ownership.
+        let answer_stems: Vec<Vec<Vec<String>>> = bank
+            .questions()
+            .iter()
+            .map(|q| {
+                q.model_answers
+                    .iter()
+                    .map(|a| analyzer.content_stems(a.text.as_str()))
+                    .collect()
+            })
+            .collect();
         let mut built = BankIndex {
             question_count: bank.questions().len(),
             answers: bank
@@ -263,7 +285,8 @@ impl BankIndex {
             strengths: bank
                 .questions()
                 .iter()
-                .map(|q| term_strengths(q, analyzer))
+                .zip(&answer_stems)
+                .map(|(q, stems)| term_strengths(q, analyzer, stems))
                 .collect(),
             wording_stems: bank
                 .questions()
@@ -275,20 +298,16 @@ impl BankIndex {
                 })
                 .collect(),
         };
-        built.compute_self_scores(bank, analyzer);
+        built.compute_self_scores(answer_stems.iter().flatten());
         Ok(built)
     }
 
-    /// Records each model answer's score against its own terms.
-    fn compute_self_scores(&mut self, bank: &Bank, analyzer: &Analyzer) {
-        let texts = bank
-            .questions()
-            .iter()
-            .flat_map(|q| q.model_answers.iter().map(|a| a.text.as_str()));
-        let own: Vec<f32> = texts
+    /// Records each model answer's score against its own terms: `stems`
+    /// holds each model answer's content stems, in document order.
+    fn compute_self_scores<'a>(&mut self, stems: impl Iterator<Item = &'a Vec<String>>) {
+        let own: Vec<f32> = stems
             .enumerate()
-            .map(|(doc, text)| {
-                let terms = analyzer.content_stems(text);
+            .map(|(doc, terms)| {
                 let scores = self.answer_doc_scores(terms.iter().map(String::as_str));
                 scores.get(doc).copied().unwrap_or(0.0)
             })
@@ -411,23 +430,28 @@ const ANSWER_EVIDENCE: f32 = 0.25;
 /// The evidence at which ownership reaches 1 - 1/e.
 const EVIDENCE_SCALE: f32 = 0.5;
 
-/// How strongly `q` owns each stem of its text, from 0 to 1: the evidence
+/// How strongly `q` owns each stem of its text, from 0 to 1, given its
+/// model answers' content stems: the evidence
 /// (each wording and each model answer holding the stem, each use in the
 /// rubric) saturating as `1 - exp(-evidence / EVIDENCE_SCALE)`. A stem in
 /// one wording is owned at 0.86; a stem in one model answer only, at 0.39.
-fn term_strengths(q: &crate::bank::Question, analyzer: &Analyzer) -> FxHashMap<String, f32> {
+fn term_strengths(
+    q: &crate::bank::Question,
+    analyzer: &Analyzer,
+    answer_stems: &[Vec<String>],
+) -> FxHashMap<String, f32> {
     let mut evidence: FxHashMap<String, f32> = FxHashMap::default();
-    let mut add_once = |text: &str, amount: f32| {
-        let stems: FxHashSet<String> = analyzer.content_stems(text).into_iter().collect();
-        for stem in stems {
-            *evidence.entry(stem).or_default() += amount;
+    let mut add_once = |stems: &[String], amount: f32| {
+        let distinct: FxHashSet<&String> = stems.iter().collect();
+        for stem in distinct {
+            *evidence.entry(stem.clone()).or_default() += amount;
         }
     };
     for wording in q.all_wordings() {
-        add_once(wording.as_str(), WORDING_EVIDENCE);
+        add_once(&analyzer.content_stems(wording.as_str()), WORDING_EVIDENCE);
     }
-    for answer in &q.model_answers {
-        add_once(answer.text.as_str(), ANSWER_EVIDENCE);
+    for stems in answer_stems {
+        add_once(stems, ANSWER_EVIDENCE);
     }
     for stem in analyzer.content_stems(&vocabulary_text(q)) {
         *evidence.entry(stem).or_default() += VOCABULARY_EVIDENCE;
