@@ -108,18 +108,17 @@ impl Claims {
         references: &[(&str, Analyzed)],
         weight: impl Fn(&str) -> f32,
     ) -> Self {
-        let analyzed = references;
         let contrast = contrast(&analyzer.analyze(question)).filter(|sides| {
             sides
                 .iter()
-                .all(|side| analyzed.iter().any(|(_, a)| mentions(a, side)))
+                .all(|side| references.iter().any(|(_, a)| mentions(a, side)))
         });
         let mut claims = Claims {
             contrast,
             ..Claims::default()
         };
         let complexity_asked = asks_for_complexity(question);
-        for (text, analyzed) in analyzed {
+        for (text, analyzed) in references {
             if complexity_asked {
                 for (order, (start, end)) in order_spans(text) {
                     let written = text.get(start..end).unwrap_or(order.as_str()).to_owned();

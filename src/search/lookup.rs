@@ -19,6 +19,7 @@
 //! words, when higher. Either is scaled by how far the candidate's BM25
 //! score is behind the best one.
 
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use super::BankIndex;
@@ -75,6 +76,7 @@ impl BankIndex {
         let weights: Vec<f32> = terms.iter().map(|t| informativeness(t)).collect();
         let total: f32 = weights.iter().sum();
         let top_score = ranked.first().map_or(0.0, |&(_, score)| score);
+        let asked: FxHashSet<&str> = terms.iter().map(String::as_str).collect();
         let candidates: Vec<QuestionMatch> = ranked
             .iter()
             .map(|&(question, score)| {
@@ -86,7 +88,7 @@ impl BankIndex {
                 let coverage = if total > 0.0 { evidence / total } else { 0.0 };
                 let relative = if top_score > 0.0 { score / top_score } else { 0.0 };
                 let lexical = (evidence / FULL_EVIDENCE).min(coverage / FULL_COVERAGE).min(1.0);
-                let confidence = lexical.max(self.wording_overlap(question, &terms)) * relative;
+                let confidence = lexical.max(self.wording_overlap(question, &asked)) * relative;
                 QuestionMatch {
                     question,
                     confidence: (confidence * 1000.0).round() / 1000.0,

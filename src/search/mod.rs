@@ -251,8 +251,18 @@ impl BankIndex {
             (answers, questions)
         });
         let (answers, questions) = (answers?, questions?);
-        // Each model answer's content stems, read once for its self score
-        // and for its question's word ownership.
+        // Each wording's and each model answer's content stems, read once:
+        // wordings for near-copies and ownership, answers for their self
+        // score and ownership.
+        let wording_stems: Vec<Vec<FxHashSet<String>>> = bank
+            .questions()
+            .iter()
+            .map(|q| {
+                q.all_wordings()
+                    .map(|w| analyzer.content_stems(w.as_str()).into_iter().collect())
+                    .collect()
+            })
+            .collect();
         let answer_stems: Vec<Vec<Vec<String>>> = bank
             .questions()
             .iter()
@@ -285,18 +295,10 @@ impl BankIndex {
             strengths: bank
                 .questions()
                 .iter()
-                .zip(&answer_stems)
-                .map(|(q, stems)| term_strengths(q, analyzer, stems))
+                .zip(wording_stems.iter().zip(&answer_stems))
+                .map(|(q, (wordings, answers))| term_strengths(q, analyzer, wordings, answers))
                 .collect(),
-            wording_stems: bank
-                .questions()
-                .iter()
-                .map(|q| {
-                    q.all_wordings()
-                        .map(|w| analyzer.content_stems(w.as_str()).into_iter().collect())
-                        .collect()
-                })
-                .collect(),
+            wording_stems,
         };
         built.compute_self_scores(answer_stems.iter().flatten());
         Ok(built)
@@ -390,10 +392,10 @@ impl BankIndex {
         scores
     }
 
-    /// How nearly `terms` copy one of question `question`'s wordings, from 0
-    /// to 1: the best Jaccard overlap of their content stems with a wording's.
-    fn wording_overlap(&self, question: usize, terms: &[String]) -> f32 {
-        let asked: FxHashSet<&str> = terms.iter().map(String::as_str).collect();
+    /// How nearly a wording copies one of question `question`'s wordings,
+    /// from 0 to 1: the best Jaccard overlap of its distinct content stems,
+    /// `asked`, with a wording's.
+    fn wording_overlap(&self, question: usize, asked: &FxHashSet<&str>) -> f32 {
         if asked.is_empty() {
             return 0.0;
         }
@@ -430,28 +432,29 @@ const ANSWER_EVIDENCE: f32 = 0.25;
 /// The evidence at which ownership reaches 1 - 1/e.
 const EVIDENCE_SCALE: f32 = 0.5;
 
-/// How strongly `q` owns each stem of its text, from 0 to 1, given its
-/// model answers' content stems: the evidence
+/// How strongly `q` owns each stem of its text, from 0 to 1, given the
+/// distinct content stems of each of its wordings and the content stems of
+/// each of its model answers: the evidence
 /// (each wording and each model answer holding the stem, each use in the
 /// rubric) saturating as `1 - exp(-evidence / EVIDENCE_SCALE)`. A stem in
 /// one wording is owned at 0.86; a stem in one model answer only, at 0.39.
 fn term_strengths(
     q: &crate::bank::Question,
     analyzer: &Analyzer,
+    wording_stems: &[FxHashSet<String>],
     answer_stems: &[Vec<String>],
 ) -> FxHashMap<String, f32> {
     let mut evidence: FxHashMap<String, f32> = FxHashMap::default();
-    let mut add_once = |stems: &[String], amount: f32| {
-        let distinct: FxHashSet<&String> = stems.iter().collect();
-        for stem in distinct {
-            *evidence.entry(stem.clone()).or_default() += amount;
+    for stems in wording_stems {
+        for stem in stems {
+            *evidence.entry(stem.clone()).or_default() += WORDING_EVIDENCE;
         }
-    };
-    for wording in q.all_wordings() {
-        add_once(&analyzer.content_stems(wording.as_str()), WORDING_EVIDENCE);
     }
     for stems in answer_stems {
-        add_once(stems, ANSWER_EVIDENCE);
+        let distinct: FxHashSet<&String> = stems.iter().collect();
+        for stem in distinct {
+            *evidence.entry(stem.clone()).or_default() += ANSWER_EVIDENCE;
+        }
     }
     for stem in analyzer.content_stems(&vocabulary_text(q)) {
         *evidence.entry(stem).or_default() += VOCABULARY_EVIDENCE;
