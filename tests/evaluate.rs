@@ -121,6 +121,24 @@ fn dismissing_a_good_practice_raises_the_flag_and_a_double_negative_does_not() {
 }
 
 #[test]
+fn a_practice_put_second_but_stated_plainly_elsewhere_is_not_dismissed() {
+    let dismissed = "We don't dig for the root cause in production; a pod restart clears it.";
+    let ranked = "My first job is limiting the damage, not finding the root cause: I roll back the deploy. \
+                  Once customers are fine, the post-mortem records the root cause and a follow-up ticket.";
+    let flags = |answer| {
+        evaluator()
+            .evaluate("production-debugging", answer)
+            .unwrap()
+            .red_flags
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    assert!(flags(dismissed).contains(&"restart-and-forget".to_string()));
+    assert!(!flags(ranked).contains(&"restart-and-forget".to_string()));
+}
+
+#[test]
 fn misspelled_terms_still_count_and_are_reported() {
     let correct = covered(
         "circuit-breakers",

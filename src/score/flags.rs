@@ -5,7 +5,8 @@
 //!   negation or rejection cue outside it governs;
 //! - a good practice named only to be dismissed ("we don't bother with
 //!   backups" raises "no backups"), unless that dismissal is itself negated
-//!   ("we never skip backups").
+//!   ("we never skip backups") or the answer also states that practice
+//!   plainly elsewhere.
 
 use super::compile::{CompiledQuestion, FlagSource};
 use super::concepts::collect_evidence;
@@ -78,13 +79,22 @@ pub fn assess(
                 .filter(|m| !is_rejected(analyzed, m, &p.terms))
                 .map(move |m| (m, p.text.as_str()))
         });
-        let dismissed = compiled_flag.dismissing.iter().flat_map(|p| {
-            positions
-                .find(p, PHRASE_SLACK, false)
-                .into_iter()
-                .filter(|m| is_dismissed(analyzed, m, &p.terms))
-                .map(move |m| (m, p.text.as_str()))
-        });
+        let mut dismissed: Vec<(PhraseMatch, &str)> = Vec::new();
+        for p in &compiled_flag.dismissing {
+            let matches = positions.find(p, PHRASE_SLACK, false);
+            // A practice the answer also states plainly is ranked, not
+            // dismissed ("limiting the damage first, not finding the root
+            // cause … then a post-mortem with the root cause"), as concepts are.
+            if matches.iter().any(|m| !is_rejected(analyzed, m, &p.terms)) {
+                continue;
+            }
+            dismissed.extend(
+                matches
+                    .into_iter()
+                    .filter(|m| is_dismissed(analyzed, m, &p.terms))
+                    .map(|m| (m, p.text.as_str())),
+            );
+        }
         let evidence: Vec<(PhraseMatch, &str)> = advocated.chain(dismissed).collect();
         if evidence.is_empty() {
             continue;
