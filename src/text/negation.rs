@@ -512,7 +512,8 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                     .take(2)
                     .enumerate()
                     .any(|(k, t)| t.clause == tokens[j].clause && is_object_pronoun(tokens, j + 1 + k));
-                if pronoun_follows && may_reach_back(tokens, i) {
+                let clause_final = (j + 1..j + 3).any(|k| ends_clause_with_pronoun(tokens, k));
+                if pronoun_follows && may_reach_back(tokens, i, clause_final) {
                     // "we've never needed them": back to what "them" stands for.
                     if let Some(last) = scopes.last_mut().filter(|s| s.cue == (i, j)) {
                         last.governed.0 = sentence_start(tokens, i);
@@ -538,7 +539,11 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 ScopeKind::Negation
             };
             push_forward(&mut scopes, tokens, kind, (i, i));
-            if !relative && governs_pronoun(tokens, scopes.last(), i) && may_reach_back(tokens, i) {
+            let clause_final = (i + 1..i + 5).any(|k| ends_clause_with_pronoun(tokens, k));
+            if !relative
+                && governs_pronoun(tokens, scopes.last(), i)
+                && may_reach_back(tokens, i, clause_final)
+            {
                 // "Circuit breakers are nice in talks, but we've never needed them."
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
                 if let Some(last) = scopes.last_mut() {
@@ -632,17 +637,37 @@ fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
             .is_none_or(|next| next.clause != tokens[i].clause)
 }
 
-/// Whether a negated pronoun at cue `i` may refer back past its clause: only
-/// when the clause is joined by a coordinating or contrastive word, or by a
-/// comma, not from inside a "so", "because" or "which" clause.
-fn may_reach_back(tokens: &[Token], i: usize) -> bool {
+/// Whether a negated pronoun at cue `i` may refer back past its clause: when
+/// the clause is joined by a coordinating or contrastive word, or by a
+/// comma; from a "so" clause only when the speaker declines the thing itself
+/// ("runbooks go stale, so we don't write them"): "so" is followed by "I",
+/// "we" or "you" and the pronoun ends the clause. Not when something else
+/// acts ("so an outage doesn't take them with it") or the clause goes on
+/// about what is done to the referent ("so we don't hammer them in
+/// lockstep"); never from inside a "because" or "which" clause.
+fn may_reach_back(tokens: &[Token], i: usize, pronoun_ends_clause: bool) -> bool {
     let clause = tokens[i].clause;
     let mut first = i;
     while first > 0 && tokens[first - 1].clause == clause {
         first -= 1;
     }
     let opener = &*tokens[first].norm;
-    REACH_BACK_OPENERS.contains(&opener) || !is_clause_opener(opener)
+    let speaker_declines = || {
+        pronoun_ends_clause
+            && tokens.get(first + 1).is_some_and(|t| {
+                t.clause == clause && matches!(t.norm.split('\'').next(), Some("i" | "we" | "you"))
+            })
+    };
+    REACH_BACK_OPENERS.contains(&opener)
+        || (opener == "so" && speaker_declines())
+        || !is_clause_opener(opener)
+}
+
+/// Whether token `k` is an object pronoun and the last word of its clause.
+fn ends_clause_with_pronoun(tokens: &[Token], k: usize) -> bool {
+    tokens.get(k).is_some_and(|t| {
+        is_object_pronoun(tokens, k) && tokens.get(k + 1).is_none_or(|next| next.clause != t.clause)
+    })
 }
 
 /// The index of the first token of the sentence token `i` is in.
@@ -916,6 +941,29 @@ mod tests {
             ScopeKind::Negation,
             |g| g.starts_with("circuit breakers"),
         );
+    }
+
+    #[test]
+    fn a_speaker_declining_in_a_so_clause_reaches_back() {
+        assert_some_governed(
+            "Runbooks go out of date, so we don't write them.",
+            ScopeKind::Negation,
+            |g| g.starts_with("runbooks"),
+        );
+        // Something else acts on the referent, or the clause goes on about how.
+        for text in [
+            "Keep backups in another region so a regional outage doesn't take them with it.",
+            "Retries use backoff and jitter so we don't hammer them in lockstep.",
+            "Writing tests is cheap, so there's no excuse to skip them.",
+        ] {
+            let negated = governed(text, ScopeKind::Negation);
+            assert!(
+                negated
+                    .iter()
+                    .all(|g| !g.contains("backups") && !g.contains("jitter") && !g.contains("writing")),
+                "{text}: {negated:?}"
+            );
+        }
     }
 
     #[test]
