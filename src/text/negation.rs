@@ -291,9 +291,23 @@ const DISMISSIVE_PREDICATES: &[&str] = &[
     "trivia",
 ];
 
+/// Passive rejections: after a copula the subject is what gets refused
+/// ("tokens with alg none are rejected", "plain HTTP is blocked"), so an
+/// advocating phrase in the subject is not advocated.
+const PASSIVE_REJECTIONS: &[&str] = &[
+    "blocked",
+    "denied",
+    "disallowed",
+    "forbidden",
+    "prohibited",
+    "refused",
+    "rejected",
+];
+
 /// Copulas: what links a subject to its dismissive predicate.
 const COPULA: &[&str] = &[
-    "'re", "'s", "are", "be", "is", "seem", "seems", "sound", "sounds", "was", "were",
+    "'re", "'s", "are", "be", "been", "get", "gets", "got", "is", "seem", "seems", "sound", "sounds", "was",
+    "were",
 ];
 
 /// Words that may stand between a copula and its predicate ("are mostly just a").
@@ -440,12 +454,13 @@ const MAX_FORWARD: usize = 12;
 fn is_cue_word(word: &str) -> bool {
     static CUES: OnceLock<HashSet<&'static str>> = OnceLock::new();
     CUES.get_or_init(|| {
-        let lists: [&[&'static str]; 6] = [
+        let lists: [&[&'static str]; 7] = [
             FORWARD_NEGATIONS,
             FORWARD_REJECTIONS,
             BACKWARD_NEGATIONS,
             BACKWARD_REJECTIONS,
             DISMISSIVE_PREDICATES,
+            PASSIVE_REJECTIONS,
             BAD_ADJECTIVES,
         ];
         let mut set: HashSet<&'static str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
@@ -550,9 +565,11 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                     last.governed.0 = sentence_start(tokens, i);
                 }
             }
+        } else if let Some(cue_start) = after_copula(tokens, i, PASSIVE_REJECTIONS) {
+            push_backward(&mut scopes, tokens, ScopeKind::Rejection, (cue_start, i));
         } else if FORWARD_REJECTIONS.contains(&word) {
             push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
-        } else if let Some(cue_start) = copular_dismissal(tokens, i) {
+        } else if let Some(cue_start) = after_copula(tokens, i, DISMISSIVE_PREDICATES) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (cue_start, i));
         } else if let Some(end) = dismissive_verb(tokens, i) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, end));
@@ -572,10 +589,10 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
     scopes
 }
 
-/// If token `i` is a dismissive predicate after a copula ("is mostly academic"),
-/// the index of the copula, where the cue starts.
-fn copular_dismissal(tokens: &[Token], i: usize) -> Option<usize> {
-    if !DISMISSIVE_PREDICATES.contains(&&*tokens[i].norm) {
+/// If token `i` is one of `predicates` after a copula ("is mostly academic",
+/// "are rejected"), the index of the copula, where the cue starts.
+fn after_copula(tokens: &[Token], i: usize, predicates: &[&str]) -> Option<usize> {
+    if !predicates.contains(&&*tokens[i].norm) {
         return None;
     }
     let mut j = i;
@@ -982,6 +999,21 @@ mod tests {
             ["the cap theorem"]
         );
         assert!(governed("We split the legacy monolith.", ScopeKind::Negation).is_empty());
+    }
+
+    #[test]
+    fn a_passive_rejection_rejects_its_subject() {
+        assert_eq!(
+            governed("Tokens with alg none are rejected.", ScopeKind::Rejection),
+            ["tokens with alg none"]
+        );
+        assert_some_governed(
+            "Plain HTTP between services gets blocked at the mesh.",
+            ScopeKind::Rejection,
+            |g| g.starts_with("plain http"),
+        );
+        // Without a copula the word describes, it does not reject.
+        assert!(governed("The rejected tokens are logged.", ScopeKind::Rejection).is_empty());
     }
 
     #[test]
