@@ -284,6 +284,35 @@ fn wordings_resolve_to_their_question_and_off_bank_questions_are_refused() {
 }
 
 #[test]
+fn an_on_topic_answer_confirms_a_vague_wording_and_an_off_topic_one_does_not() {
+    let vague = "What's hard about caching?";
+    assert!(
+        evaluator().lookup(vague).best.is_none(),
+        "the wording alone passes the bar"
+    );
+    let on_topic = "Invalidation is the hard part. With cache-aside in Redis every write has to delete the \
+                    key, a TTL bounds how stale an entry can get, and a hot key expiring lets a stampede \
+                    of misses hit the database, so we add request coalescing or jittered expiry.";
+    let found = evaluator()
+        .evaluate_wording(vague, on_topic, RatingThresholds::default())
+        .expect("the answer confirms the wording's first candidate");
+    assert_eq!(found.evaluation.question_id, "caching");
+    assert!(found.matched.confidence < 0.6, "{}", found.matched.confidence);
+
+    let off_topic = "Clients send an Idempotency-Key header; we store the key with the response under a \
+                     unique constraint and replay the stored response when the same key comes back.";
+    let generic = "It depends on the team and the situation, and I would follow best practices.";
+    for answer in [off_topic, generic] {
+        match evaluator().evaluate_wording(vague, answer, RatingThresholds::default()) {
+            Err(Error::UnknownQuestion { suggestions, .. }) => {
+                assert_eq!(suggestions.first().map(String::as_str), Some("caching"));
+            }
+            other => panic!("{answer}: expected an unknown question, got {other:?}"),
+        }
+    }
+}
+
+#[test]
 fn every_alternate_wording_resolves_to_its_question() {
     let bank = evaluator().bank();
     let mut wrong = Vec::new();

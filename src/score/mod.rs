@@ -73,6 +73,10 @@ const AMBIGUITY_MARGIN: f32 = 0.15;
 /// How much closer the answer must be to an ambiguous candidate's model
 /// answers than to the best one's for the answer to settle the ambiguity.
 const SETTLING_RATIO: f32 = 1.25;
+/// The least wording confidence an answer can confirm (see [`confirmed_by_answer`]).
+const CONFIRMABLE_CONFIDENCE: f32 = 0.35;
+/// The least similarity to the candidate's model answers that confirms it.
+const CONFIRMING_SIMILARITY: f32 = 0.2;
 
 /// Below this coverage and this similarity to the references, an ad-hoc
 /// answer of at least [`AD_HOC_OFF_TOPIC_WORDS`] content words is off topic.
@@ -169,12 +173,32 @@ pub struct EvaluateOptions<'a> {
 /// An evaluation reached through a free-text wording of the question.
 #[derive(Debug, Clone)]
 pub struct WordingEvaluation {
-    /// The question the wording was settled on, with the lookup's confidence.
+    /// The question the wording was settled on, with the lookup's confidence:
+    /// below [`MIN_CONFIDENCE`] only when the answer confirmed it.
     pub matched: QuestionMatch,
     /// Every question the lookup considered, best first (`matched` among them).
     pub candidates: Vec<QuestionMatch>,
     /// The evaluation against `matched`.
     pub evaluation: Evaluation,
+}
+
+/// The wording's first candidate, when its confidence falls short of
+/// [`MIN_CONFIDENCE`] but not of [`CONFIRMABLE_CONFIDENCE`] and the answer
+/// confirms it: the answer is closer to its model answers than to any other
+/// question's, by [`SETTLING_RATIO`], and at least [`CONFIRMING_SIMILARITY`].
+fn confirmed_by_answer(lookup: &Lookup, similarity: &[f32]) -> Option<QuestionMatch> {
+    let top = *lookup.candidates.first()?;
+    if top.confidence < CONFIRMABLE_CONFIDENCE {
+        return None;
+    }
+    let own = similarity.get(top.question).copied().unwrap_or(0.0);
+    let other = similarity
+        .iter()
+        .enumerate()
+        .filter(|&(q, _)| q != top.question)
+        .map(|(_, &s)| s)
+        .fold(0.0f32, f32::max);
+    (own >= CONFIRMING_SIMILARITY && own > SETTLING_RATIO * other).then_some(top)
 }
 
 /// Points added rule by rule, kept in tenths so the breakdown sums exactly.
@@ -324,9 +348,12 @@ impl Evaluator {
     /// The wording decides the question. Only when it is ambiguous, between
     /// candidates that each pass the confidence bar within
     /// [`AMBIGUITY_MARGIN`] of the best, does the answer settle it: the
-    /// candidate whose model answers it is clearly closest to wins. An answer
-    /// never brings in a question the wording does not support, so an
-    /// off-topic answer stays off-topic.
+    /// candidate whose model answers it is clearly closest to wins. When the
+    /// wording is vague ("What's hard about caching?"), short of the bar but
+    /// not of [`CONFIRMABLE_CONFIDENCE`], an answer closer to the wording's
+    /// first candidate than to any other question confirms it. An answer
+    /// never brings in a question the wording does not rank first or near
+    /// it, so an off-topic answer stays off-topic.
     pub fn evaluate_wording(
         &self,
         wording: &str,
@@ -335,17 +362,24 @@ impl Evaluator {
     ) -> Result<WordingEvaluation> {
         check_length(answer)?;
         let lookup = self.lookup(wording);
-        let Some(best) = lookup.best else {
-            return Err(Error::UnknownQuestion {
-                query: wording.to_owned(),
-                suggestions: lookup
-                    .candidates
-                    .iter()
-                    .map(|c| self.bank.questions()[c.question].id.to_string())
-                    .collect(),
-            });
-        };
         let analyzed = self.analyzer.analyze(answer);
+        let mut known_similarity = None;
+        let best = match lookup.best {
+            Some(best) => best,
+            None => {
+                let similarity = self.index.similarity(answer_stems(&analyzed));
+                let confirmed = confirmed_by_answer(&lookup, &similarity);
+                known_similarity = Some(similarity);
+                confirmed.ok_or_else(|| Error::UnknownQuestion {
+                    query: wording.to_owned(),
+                    suggestions: lookup
+                        .candidates
+                        .iter()
+                        .map(|c| self.bank.questions()[c.question].id.to_string())
+                        .collect(),
+                })?
+            }
+        };
         let contenders: Vec<QuestionMatch> = lookup
             .candidates
             .iter()
@@ -353,9 +387,10 @@ impl Evaluator {
             .filter(|c| c.confidence >= MIN_CONFIDENCE && c.confidence >= best.confidence - AMBIGUITY_MARGIN)
             .collect();
         let mut chosen = best;
-        let mut known_similarity = None;
         if contenders.len() > 1 {
-            let similarity = self.index.similarity(answer_stems(&analyzed));
+            let similarity = known_similarity
+                .take()
+                .unwrap_or_else(|| self.index.similarity(answer_stems(&analyzed)));
             let sim = |q: usize| similarity.get(q).copied().unwrap_or(0.0);
             if let Some(closest) = contenders.iter().max_by(|a, b| {
                 sim(a.question)
