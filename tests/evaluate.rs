@@ -121,6 +121,14 @@ fn dismissing_a_good_practice_raises_the_flag_and_a_double_negative_does_not() {
 }
 
 #[test]
+fn a_list_item_with_its_own_negation_under_a_rejecting_header_is_not_dismissed() {
+    let answer = "Some things I refuse to do: we never commit credentials to git, and I never turn off \
+                  certificate verification, even for internal calls.";
+    let e = evaluator().evaluate("security-practices", answer).unwrap();
+    assert!(e.red_flags.is_empty(), "{:?}", e.red_flags);
+}
+
+#[test]
 fn a_practice_put_second_but_stated_plainly_elsewhere_is_not_dismissed() {
     let dismissed = "We don't dig for the root cause in production; a pod restart clears it.";
     let ranked = "My first job is limiting the damage, not finding the root cause: I roll back the deploy. \

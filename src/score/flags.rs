@@ -45,12 +45,23 @@ fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
 /// least one a negation, none of them a condition. Nested cues cancel
 /// ("we never skip backups", "I won't stop writing tests"), and conditions
 /// state no practice ("without tests, …", "if you don't test, …").
+///
+/// A list item with a cue of its own states its own polarity: the cue of a
+/// list's header or first item does not count again ("things I refuse to
+/// do: … I never turn off certificate verification" rejects once; "no
+/// tests, no reviews" dismisses both).
 fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
-    let governing: Vec<&Scope> = analyzed
+    let tokens = analyzed.tokens();
+    let clause = tokens[m.first].clause;
+    let mut governing: Vec<&Scope> = analyzed
         .scopes()
         .iter()
-        .filter(|s| s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
+        .filter(|s| s.governs_phrase(m.first, m.last, tokens, terms))
         .collect();
+    let own_cue = |s: &&Scope| tokens[s.cue.0].clause == clause;
+    if governing.iter().any(own_cue) {
+        governing.retain(|s| own_cue(s) || s.cue.0 > m.last);
+    }
     let conditional = governing.iter().any(|s| is_conditional(analyzed.tokens(), s));
     let negated = governing.iter().any(|s| s.kind == ScopeKind::Negation);
     negated && !conditional && governing.len() % 2 == 1
