@@ -121,6 +121,31 @@ fn dismissing_a_good_practice_raises_the_flag_and_a_double_negative_does_not() {
 }
 
 #[test]
+fn a_practice_after_a_condition_is_flagged_with_or_without_the_comma() {
+    let flags = |answer| {
+        evaluator()
+            .evaluate("idempotency-keys", answer)
+            .unwrap()
+            .red_flags
+            .into_iter()
+            .map(|f| f.id)
+            .collect::<Vec<_>>()
+    };
+    for practice in [
+        "If a request times out, we tell clients not to retry.",
+        "If a request times out we tell clients not to retry.",
+    ] {
+        assert_eq!(flags(practice), ["clients-should-not-retry"], "{practice}");
+    }
+    for hypothesis in [
+        "If you tell clients not to retry, they lose requests.",
+        "If you tell clients not to retry they lose requests.",
+    ] {
+        assert!(flags(hypothesis).is_empty(), "{hypothesis}");
+    }
+}
+
+#[test]
 fn a_list_item_with_its_own_negation_under_a_rejecting_header_is_not_dismissed() {
     let answer = "Some things I refuse to do: we never commit credentials to git, and I never turn off \
                   certificate verification, even for internal calls.";

@@ -29,16 +29,30 @@ fn is_rejected(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
         || is_hypothetical(analyzed, m)
 }
 
-/// Whether the match sits in a conditional clause: one opened by "if",
-/// "unless" or "whether" before the match.
+/// Whether the match sits in a condition: after an "if", "unless" or
+/// "whether" in its clause, and before the consequent's subject. "If a call
+/// times out we tell clients not to retry" states a practice, as it does
+/// with a comma after "out": a speaker pronoun ("we", "I", "you", "they")
+/// after the condition's first word opens the consequent.
 fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
     let tokens = analyzed.tokens();
     let clause = tokens[m.first].clause;
-    tokens[..m.first]
-        .iter()
-        .rev()
-        .take_while(|t| t.clause == clause)
-        .any(|t| matches!(&*t.norm, "if" | "unless" | "whether"))
+    let is_condition = |norm: &str| matches!(norm, "if" | "unless" | "whether");
+    let mut consequent = false;
+    for j in (0..m.first).rev() {
+        let t = &tokens[j];
+        if t.clause != clause {
+            break;
+        }
+        if is_condition(&t.norm) {
+            return !consequent;
+        }
+        let follows_condition = j > 0 && is_condition(&tokens[j - 1].norm);
+        if matches!(&*t.norm, "we" | "i" | "you" | "they") && !follows_condition {
+            consequent = true;
+        }
+    }
+    false
 }
 
 /// Whether the match is dismissed: governed by an odd number of cues, at
