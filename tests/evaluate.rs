@@ -17,6 +17,12 @@ fn covered(id: &str, answer: &str) -> Vec<String> {
     e.covered.into_iter().map(|c| c.id).collect()
 }
 
+/// The ids of the red flags `answer` raises on bank question `id`.
+fn flag_ids(id: &str, answer: &str) -> Vec<String> {
+    let e = evaluator().evaluate(id, answer).expect("evaluates");
+    e.red_flags.into_iter().map(|f| f.id).collect()
+}
+
 #[test]
 fn a_strong_answer_covers_the_key_concepts_with_exact_evidence() {
     let e = evaluator().evaluate("explain-plans", STRONG_EXPLAIN).unwrap();
@@ -122,15 +128,7 @@ fn dismissing_a_good_practice_raises_the_flag_and_a_double_negative_does_not() {
 
 #[test]
 fn a_practice_after_a_condition_is_flagged_with_or_without_the_comma() {
-    let flags = |answer| {
-        evaluator()
-            .evaluate("idempotency-keys", answer)
-            .unwrap()
-            .red_flags
-            .into_iter()
-            .map(|f| f.id)
-            .collect::<Vec<_>>()
-    };
+    let flags = |answer| flag_ids("idempotency-keys", answer);
     for practice in [
         "If a request times out, we tell clients not to retry.",
         "If a request times out we tell clients not to retry.",
@@ -158,15 +156,7 @@ fn a_practice_put_second_but_stated_plainly_elsewhere_is_not_dismissed() {
     let dismissed = "We don't dig for the root cause in production; a pod restart clears it.";
     let ranked = "My first job is limiting the damage, not finding the root cause: I roll back the deploy. \
                   Once customers are fine, the post-mortem records the root cause and a follow-up ticket.";
-    let flags = |answer| {
-        evaluator()
-            .evaluate("production-debugging", answer)
-            .unwrap()
-            .red_flags
-            .into_iter()
-            .map(|f| f.id)
-            .collect::<Vec<_>>()
-    };
+    let flags = |answer| flag_ids("production-debugging", answer);
     assert!(flags(dismissed).contains(&"restart-and-forget".to_string()));
     assert!(!flags(ranked).contains(&"restart-and-forget".to_string()));
 }
