@@ -76,7 +76,7 @@ fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool 
     if governing.iter().any(own_cue) {
         governing.retain(|s| own_cue(s) || s.cue.0 > m.last);
     }
-    let conditional = governing.iter().any(|s| is_conditional(analyzed.tokens(), s));
+    let conditional = governing.iter().any(|s| is_conditional(tokens, s));
     let negated = governing.iter().any(|s| s.kind == ScopeKind::Negation);
     negated && !conditional && governing.len() % 2 == 1
 }

@@ -522,13 +522,13 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                     _ => ScopeKind::Negation,
                 };
                 push_backward(&mut scopes, tokens, kind, (i, j));
-                let pronoun_follows = tokens[j + 1..]
-                    .iter()
-                    .take(2)
-                    .enumerate()
-                    .any(|(k, t)| t.clause == tokens[j].clause && is_object_pronoun(tokens, j + 1 + k));
-                let clause_final = (j + 1..j + 3).any(|k| ends_clause_with_pronoun(tokens, k));
-                if pronoun_follows && may_reach_back(tokens, i, clause_final) {
+                let pronouns: Vec<usize> = (j + 1..j + 3)
+                    .filter(|&k| {
+                        tokens.get(k).is_some_and(|t| t.clause == tokens[j].clause)
+                            && is_object_pronoun(tokens, k)
+                    })
+                    .collect();
+                if !pronouns.is_empty() && may_reach_back(tokens, i, &pronouns) {
                     // "we've never needed them": back to what "them" stands for.
                     if let Some(last) = scopes.last_mut().filter(|s| s.cue == (i, j)) {
                         last.governed.0 = sentence_start(tokens, i);
@@ -554,11 +554,8 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 ScopeKind::Negation
             };
             push_forward(&mut scopes, tokens, kind, (i, i));
-            let clause_final = (i + 1..i + 5).any(|k| ends_clause_with_pronoun(tokens, k));
-            if !relative
-                && governs_pronoun(tokens, scopes.last(), i)
-                && may_reach_back(tokens, i, clause_final)
-            {
+            let pronouns = governed_pronouns(tokens, scopes.last(), i);
+            if !relative && !pronouns.is_empty() && may_reach_back(tokens, i, &pronouns) {
                 // "Circuit breakers are nice in talks, but we've never needed them."
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
                 if let Some(last) = scopes.last_mut() {
@@ -626,14 +623,16 @@ fn dismissive_verb(tokens: &[Token], i: usize) -> Option<usize> {
         .map(|(j, _)| j)
 }
 
-/// Whether the forward scope just opened by the cue at `cue` governs an object pronoun.
-fn governs_pronoun(tokens: &[Token], scope: Option<&Scope>, cue: usize) -> bool {
+/// The object pronouns among the first four words the forward scope just
+/// opened by the cue at `cue` governs.
+fn governed_pronouns(tokens: &[Token], scope: Option<&Scope>, cue: usize) -> Vec<usize> {
     let Some(scope) = scope.filter(|s| s.cue.1 == cue) else {
-        return false;
+        return Vec::new();
     };
     (scope.governed.0..=scope.governed.1)
         .take(4)
-        .any(|i| is_object_pronoun(tokens, i))
+        .filter(|&i| is_object_pronoun(tokens, i))
+        .collect()
 }
 
 /// Whether token `i` is an object pronoun; "that" and "this" count only at
@@ -654,15 +653,16 @@ fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
             .is_none_or(|next| next.clause != tokens[i].clause)
 }
 
-/// Whether a negated pronoun at cue `i` may refer back past its clause: when
-/// the clause is joined by a coordinating or contrastive word, or by a
-/// comma; from a "so" clause only when the speaker declines the thing itself
-/// ("runbooks go stale, so we don't write them"): "so" is followed by "I",
-/// "we" or "you" and the pronoun ends the clause. Not when something else
-/// acts ("so an outage doesn't take them with it") or the clause goes on
-/// about what is done to the referent ("so we don't hammer them in
-/// lockstep"); never from inside a "because" or "which" clause.
-fn may_reach_back(tokens: &[Token], i: usize, pronoun_ends_clause: bool) -> bool {
+/// Whether a pronoun negated by the cue at `i` (at one of `pronouns`) may
+/// refer back past its clause: when the clause is joined by a coordinating
+/// or contrastive word, or by a comma; from a "so" clause only when the
+/// speaker declines the thing itself ("runbooks go stale, so we don't write
+/// them"): "so" is followed by "I", "we" or "you" and the pronoun ends the
+/// clause. Not when something else acts ("so an outage doesn't take them
+/// with it") or the clause goes on about what is done to the referent ("so
+/// we don't hammer them in lockstep"); never from inside a "because" or
+/// "which" clause.
+fn may_reach_back(tokens: &[Token], i: usize, pronouns: &[usize]) -> bool {
     let clause = tokens[i].clause;
     let mut first = i;
     while first > 0 && tokens[first - 1].clause == clause {
@@ -670,7 +670,7 @@ fn may_reach_back(tokens: &[Token], i: usize, pronoun_ends_clause: bool) -> bool
     }
     let opener = &*tokens[first].norm;
     let speaker_declines = || {
-        pronoun_ends_clause
+        pronouns.iter().any(|&k| ends_clause(tokens, k))
             && tokens.get(first + 1).is_some_and(|t| {
                 t.clause == clause && matches!(t.norm.split('\'').next(), Some("i" | "we" | "you"))
             })
@@ -680,11 +680,11 @@ fn may_reach_back(tokens: &[Token], i: usize, pronoun_ends_clause: bool) -> bool
         || !is_clause_opener(opener)
 }
 
-/// Whether token `k` is an object pronoun and the last word of its clause.
-fn ends_clause_with_pronoun(tokens: &[Token], k: usize) -> bool {
-    tokens.get(k).is_some_and(|t| {
-        is_object_pronoun(tokens, k) && tokens.get(k + 1).is_none_or(|next| next.clause != t.clause)
-    })
+/// Whether token `k` is the last word of its clause.
+fn ends_clause(tokens: &[Token], k: usize) -> bool {
+    tokens
+        .get(k)
+        .is_some_and(|t| tokens.get(k + 1).is_none_or(|next| next.clause != t.clause))
 }
 
 /// The index of the first token of the sentence token `i` is in.
