@@ -116,6 +116,15 @@ fn match_reports_the_question_and_refuses_off_bank_wordings() {
     assert_eq!(off.status.code(), Some(1));
     let json: serde_json::Value = serde_json::from_str(&stdout(&off)).unwrap();
     assert!(json["question_id"].is_null());
+    // Confidences print as the lookup rounds them (0.43), not widened to
+    // f64 noise (0.4300000071525574).
+    let candidates = json["candidates"].as_array().unwrap();
+    assert!(!candidates.is_empty());
+    for c in candidates {
+        let printed = c["confidence"].to_string();
+        let decimals = printed.split_once('.').map_or(0, |(_, d)| d.len());
+        assert!(decimals <= 3, "{printed}");
+    }
 }
 
 #[test]
