@@ -415,6 +415,10 @@ const CANCELLABLE: &[&str] = &["no", "not"];
 /// Relative pronouns: a negation right after one describes its antecedent.
 const RELATIVES: &[&str] = &["that", "which", "who"];
 
+/// How many words before a relative pronoun a relative clause's judgement
+/// reaches: its antecedent ("the flaky tests that slow us down").
+const ANTECEDENT_WORDS: usize = 3;
+
 /// Words before "not" that make it elliptical: "if not", "whether or not".
 const ELLIPSIS_OPENERS: &[&str] = &["if", "or", "whether"];
 
@@ -569,7 +573,16 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         } else if let Some(cue_start) = after_copula(tokens, i, DISMISSIVE_PREDICATES) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (cue_start, i));
         } else if let Some(end) = dismissive_verb(tokens, i) {
-            push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, end));
+            if i > 0 && RELATIVES.contains(&&*tokens[i - 1].norm) {
+                // "pick the items that slow us down": the relative clause
+                // describes its antecedent as a cost, it dismisses nothing.
+                push_backward(&mut scopes, tokens, ScopeKind::Rejection, (i - 1, end));
+                if let Some(last) = scopes.last_mut().filter(|s| s.cue == (i - 1, end)) {
+                    last.governed.0 = last.governed.0.max((i - 1).saturating_sub(ANTECEDENT_WORDS));
+                }
+            } else {
+                push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, end));
+            }
             i = end + 1;
             continue;
         } else if BACKWARD_NEGATIONS.contains(&word) {
@@ -1026,6 +1039,13 @@ mod tests {
             governed("Contract tests add too much process.", ScopeKind::Negation),
             ["contract tests"]
         );
+    }
+
+    #[test]
+    fn a_relative_clause_judges_its_antecedent_and_dismisses_nothing() {
+        let text = "We reserve a fifth of each sprint and pick the items that slow us down.";
+        assert!(governed(text, ScopeKind::Negation).is_empty());
+        assert_eq!(governed(text, ScopeKind::Rejection), ["pick the items"]);
     }
 
     #[test]
