@@ -242,6 +242,12 @@ fn irregular_singular(word: &str) -> Option<&'static str> {
         .map(|(_, singular)| *singular)
 }
 
+/// Words that say "the whole set" and are interchangeable inside a phrase
+/// ("replace every instance", "replace all instances", "restart each
+/// pod"): they share one stem, so a phrase written with one matches an
+/// answer that says another.
+const UNIVERSAL_QUANTIFIERS: &[&str] = &["each", "every"];
+
 /// Words the Snowball stemmer gets wrong, by prefix, with the stem they
 /// take instead. It folds unrelated words together: "experiment" and
 /// "experience" both stem to `experi`, "production", "productive" and
@@ -297,6 +303,9 @@ impl Analyzer {
         let word = if trimmed.is_empty() { norm } else { trimmed };
         if let Some(stem) = overridden_stem(word) {
             return stem.to_owned();
+        }
+        if UNIVERSAL_QUANTIFIERS.contains(&word) {
+            return "all".to_owned();
         }
         let word = irregular_singular(word).unwrap_or(word);
         self.stemmer.stem(word).into_owned()
@@ -500,6 +509,20 @@ mod tests {
         assert_eq!(stem("productivity"), stem("productive"));
         assert_ne!(stem("productivity"), stem("product"));
         assert_eq!(stem("products"), stem("product"));
+    }
+
+    #[test]
+    fn each_every_and_all_share_a_stem_and_longer_words_keep_theirs() {
+        let a = Analyzer::english();
+        let stem = |w: &str| a.stem(w);
+        assert_eq!(stem("every"), stem("all"));
+        assert_eq!(stem("each"), stem("all"));
+        assert_ne!(stem("everything"), stem("all"));
+        assert_ne!(stem("allow"), stem("all"));
+        assert_eq!(
+            a.phrase_terms("replace every instance at once"),
+            a.phrase_terms("replace all instances at once")
+        );
     }
 
     #[test]
