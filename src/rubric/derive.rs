@@ -324,6 +324,9 @@ fn select(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
         if candidate.stems.len() == 1 && candidate.plain < MIN_SINGLE_WORD && !picked.is_empty() {
             continue;
         }
+        if is_bare_number(&candidate.stems) {
+            continue;
+        }
         // A phrase that overlaps a picked one (shares a word) adds nothing new.
         let overlaps = picked
             .iter()
@@ -333,6 +336,15 @@ fn select(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
         }
     }
     picked
+}
+
+/// Whether a candidate is numbers alone ("1 1" from `' OR '1'='1`, "1"
+/// from "V-1 times"): a number shows knowledge with its unit or its noun
+/// ("200 ms", "3 way handshake"), never on its own.
+fn is_bare_number(stems: &[String]) -> bool {
+    stems
+        .iter()
+        .all(|s| s.chars().all(|c| c.is_ascii_digit() || c == '.'))
 }
 
 /// The picked candidates as concepts: weights scaled to 1–3, unique ids,
@@ -541,6 +553,19 @@ mod tests {
             concepts.iter().any(|c| c.aliases.iter().any(|a| a == "200 ms")),
             "{concepts:?}"
         );
+    }
+
+    #[test]
+    fn numbers_alone_are_no_concepts() {
+        let concepts = derive(
+            "What is SQL injection?",
+            &["An attacker types ' OR '1'='1 into a login form and the concatenated query returns every row; \
+               Bellman-Ford relaxes each edge V-1 times."],
+        );
+        assert!(!concepts.is_empty());
+        for c in &concepts {
+            assert!(c.label.chars().any(char::is_alphabetic), "{concepts:?}");
+        }
     }
 
     #[test]
