@@ -551,7 +551,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             }
             // "Clients that don't use backoff create retry storms" describes
             // someone else's bad practice: a rejection, not a dismissal.
-            let relative = i > 0 && RELATIVES.contains(&&*tokens[i - 1].norm);
+            let relative = follows_relative(tokens, i);
             let kind = if relative {
                 ScopeKind::Rejection
             } else {
@@ -573,7 +573,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         } else if let Some(cue_start) = after_copula(tokens, i, DISMISSIVE_PREDICATES) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (cue_start, i));
         } else if let Some(end) = dismissive_verb(tokens, i) {
-            if i > 0 && RELATIVES.contains(&&*tokens[i - 1].norm) {
+            if follows_relative(tokens, i) {
                 // "pick the items that slow us down": the relative clause
                 // describes its antecedent as a cost, it dismisses nothing.
                 push_backward(&mut scopes, tokens, ScopeKind::Rejection, (i - 1, end));
@@ -620,6 +620,12 @@ fn after_copula(tokens: &[Token], i: usize, predicates: &[&str]) -> Option<usize
         }
     }
     None
+}
+
+/// Whether token `i` opens a relative clause's predicate ("that don't",
+/// "that slow"): what it says describes the antecedent.
+fn follows_relative(tokens: &[Token], i: usize) -> bool {
+    i > 0 && RELATIVES.contains(&&*tokens[i - 1].norm)
 }
 
 /// If token `i` is a dismissive verb whose particle or object follows within
