@@ -67,8 +67,9 @@ pub struct Lookup {
 impl BankIndex {
     /// Finds the bank question `wording` means.
     pub fn lookup(&self, analyzer: &Analyzer, wording: &str) -> Lookup {
-        let terms = analyzer.content_stems(wording);
-        let ranked = self.search_stems(&terms, CANDIDATES);
+        let analyzed = analyzer.analyze(wording);
+        let terms: Vec<String> = analyzed.content_stems().into_iter().map(str::to_owned).collect();
+        let ranked = self.search_with_pairs(&terms, &super::stem_pairs(&analyzed), CANDIDATES);
         // Each term weighs its informativeness in general English
         // ([`crate::text::frequency`]), so a filler word the bank never uses
         // ("playbook") costs little and an unknown topic word ("lifetimes")

@@ -66,6 +66,11 @@ pub struct BankIndex {
     /// Per question: the content stems of each of its wordings, to know a
     /// near-copy of one when it is asked.
     wording_stems: Vec<Vec<FxHashSet<String>>>,
+    /// Adjacent content-stem pairs of each question's wordings and rubric
+    /// vocabulary ("hash table", "abstract class"), and per pair how many
+    /// questions use it.
+    pairs: Vec<FxHashSet<(String, String)>>,
+    pair_questions: FxHashMap<(String, String), u32>,
 }
 
 /// [`TermScores`] of the lookup index's three fields.
@@ -299,7 +304,27 @@ impl BankIndex {
                 .map(|(q, (wordings, answers))| term_strengths(q, analyzer, wordings, answers))
                 .collect(),
             wording_stems,
+            pairs: Vec::new(),
+            pair_questions: FxHashMap::default(),
         };
+        built.pairs = bank
+            .questions()
+            .iter()
+            .map(|q| {
+                let mut pairs = FxHashSet::default();
+                for text in q
+                    .all_wordings()
+                    .map(Text::as_str)
+                    .chain(std::iter::once(vocabulary_text(q).as_str()))
+                {
+                    pairs.extend(stem_pairs(&analyzer.analyze(text)));
+                }
+                pairs
+            })
+            .collect();
+        for pair in built.pairs.iter().flatten() {
+            *built.pair_questions.entry(pair.clone()).or_default() += 1;
+        }
         built.compute_self_scores(answer_stems.iter().flatten());
         Ok(built)
     }
@@ -356,15 +381,39 @@ impl BankIndex {
 
     /// [`BankIndex::search`] for the content stems of a text.
     fn search_stems(&self, terms: &[String], limit: usize) -> Vec<(usize, f32)> {
+        self.search_with_pairs(terms, &[], limit)
+    }
+
+    /// [`BankIndex::search_stems`], each question also earning
+    /// [`PAIR_BOOST`] times the IDF of every pair of `pairs` it uses.
+    fn search_with_pairs(
+        &self,
+        terms: &[String],
+        pairs: &[(String, String)],
+        limit: usize,
+    ) -> Vec<(usize, f32)> {
         if terms.is_empty() {
             return Vec::new();
         }
-        let mut ranked: Vec<(usize, f32)> = self
-            .question_scores(terms)
-            .into_iter()
-            .enumerate()
-            .filter(|(_, s)| *s > 0.0)
-            .collect();
+        let mut scores = self.question_scores(terms);
+        let n = self.question_count as f32;
+        let mut seen: FxHashSet<&(String, String)> = FxHashSet::default();
+        for pair in pairs {
+            if !seen.insert(pair) {
+                continue;
+            }
+            let Some(&df) = self.pair_questions.get(pair) else {
+                continue;
+            };
+            let idf = (1.0 + (n - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+            for (score, owned) in scores.iter_mut().zip(&self.pairs) {
+                if owned.contains(pair) {
+                    *score += PAIR_BOOST * idf;
+                }
+            }
+        }
+        let mut ranked: Vec<(usize, f32)> =
+            scores.into_iter().enumerate().filter(|(_, s)| *s > 0.0).collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(limit);
         ranked
@@ -464,6 +513,23 @@ fn term_strengths(
         .map(|(stem, e)| (stem, 1.0 - (-e / EVIDENCE_SCALE).exp()))
         .collect()
 }
+
+/// Adjacent content-stem pairs of an analysed text, within each sentence.
+fn stem_pairs(analyzed: &crate::text::Analyzed) -> Vec<(String, String)> {
+    let content: Vec<&crate::text::Token> = analyzed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind == crate::text::TokenKind::Word && !t.stop)
+        .collect();
+    content
+        .windows(2)
+        .filter(|w| w[0].sentence == w[1].sentence && w[0].stem != w[1].stem)
+        .map(|w| (w[0].stem.to_string(), w[1].stem.to_string()))
+        .collect()
+}
+
+/// Weight of a shared adjacent pair in the lookup ranking, times its IDF.
+pub(crate) const PAIR_BOOST: f32 = 0.5;
 
 /// The rubric's own words for a question: labels, aliases, hints and tags.
 fn vocabulary_text(q: &crate::bank::Question) -> String {
@@ -572,6 +638,46 @@ mod tests {
             let queried = scores_by_query(&questions, &query);
             assert!(!queried.is_empty(), "{wording}");
             assert_same_scores(&index.question_scores(&terms), &queried);
+        }
+    }
+
+    #[test]
+    fn stem_pairs_are_adjacent_content_words_within_a_sentence() {
+        let analyzer = Analyzer::english();
+        let pair = |a: &str, b: &str| (analyzer.stem(a), analyzer.stem(b));
+        assert_eq!(
+            stem_pairs(&analyzer.analyze("What is the cost of a hash table lookup? Tables grow.")),
+            // No ("lookup", "table") across the question mark.
+            [
+                pair("cost", "hash"),
+                pair("hash", "table"),
+                pair("table", "lookup"),
+                pair("tables", "grow")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_shared_pair_adds_its_idf_to_the_questions_that_use_it_only() {
+        let (analyzer, index, _, _) = built();
+        let wording = "How do you pick a shard key?";
+        let terms = analyzer.content_stems(wording);
+        let pairs = stem_pairs(&analyzer.analyze(wording));
+        let plain: std::collections::BTreeMap<usize, f32> =
+            index.search_stems(&terms, 40).into_iter().collect();
+        let paired: std::collections::BTreeMap<usize, f32> =
+            index.search_with_pairs(&terms, &pairs, 40).into_iter().collect();
+        let owners: Vec<usize> = (0..index.question_count)
+            .filter(|&q| pairs.iter().any(|p| index.pairs[q].contains(p)))
+            .collect();
+        assert!(!owners.is_empty() && owners.len() < 5, "{owners:?}");
+        for (q, score) in &plain {
+            let gain = paired[q] - score;
+            if owners.contains(q) {
+                assert!(gain > 0.5 * PAIR_BOOST, "question {q} gained {gain}");
+            } else {
+                assert!(gain.abs() < 1e-6, "question {q} gained {gain}");
+            }
         }
     }
 
