@@ -53,8 +53,10 @@ pub(crate) struct Plan {
 }
 
 /// Given concepts were written by someone who knows the subject: coverage
-/// leads. Derived ones are only as good as the reference's wording:
-/// closeness to the references counts as much.
+/// leads. Derived ones are only as good as the reference's wording, and a
+/// handful of its words stand for all of it: closeness to the references
+/// leads (Pearson r rose on both halves of both reference-only sets when it
+/// went from half the points to 70%).
 const GIVEN_PLAN: Plan = Plan {
     coverage_points: 70.0,
     coverage_saturation: 0.6,
@@ -62,9 +64,9 @@ const GIVEN_PLAN: Plan = Plan {
     similarity_saturation: 0.7,
 };
 const DERIVED_PLAN: Plan = Plan {
-    coverage_points: 50.0,
+    coverage_points: 30.0,
     coverage_saturation: 0.6,
-    similarity_points: 50.0,
+    similarity_points: 70.0,
     similarity_saturation: 0.7,
 };
 

@@ -41,6 +41,9 @@ const MAX_ORDER_LEN: usize = 24;
 const ARTICLES: &[&str] = &["a", "an", "the"];
 /// Fewest shared words at which an answer clause echoes a reference clause.
 const ECHO_WORDS: usize = 2;
+/// Prepositions a contrasted thing's name may hold ("pass by value",
+/// "depth of field"): read past, not taken as words of the name.
+const CONTRAST_LINKS: &[&str] = &["by", "of", "in", "for", "to", "with", "on"];
 /// Most contrasted things' words read on each side of "and" / "or" / "vs".
 const MAX_CONTRAST_WORDS: usize = 3;
 /// Answer clauses read for contradictions (a long answer has 20 to 40).
@@ -327,7 +330,8 @@ fn report(kind: ContradictionKind, answer: &str, clause: &Clause<'_>, reference:
 
 /// The two things a question contrasts: the content words on either side of
 /// its first "and", "or", "vs" or "versus" that has content words on both
-/// sides within one clause ("the difference between a process and a thread").
+/// sides within one clause ("the difference between a process and a thread",
+/// "pass by value and pass by reference"), minus the words both share.
 fn contrast(question: &Analyzed) -> Option<[BTreeSet<String>; 2]> {
     let tokens = question.tokens();
     let content = |i: usize| {
@@ -335,16 +339,33 @@ fn contrast(question: &Analyzed) -> Option<[BTreeSet<String>; 2]> {
             .get(i)
             .is_some_and(|t| t.kind == TokenKind::Word && !t.stop && !is_filler(&t.norm))
     };
+    let is_link = |i: usize| {
+        tokens
+            .get(i)
+            .is_some_and(|t| CONTRAST_LINKS.contains(&t.norm.as_ref()))
+    };
     for (i, token) in tokens.iter().enumerate() {
         if !matches!(token.norm.as_ref(), "and" | "or" | "vs" | "versus") {
             continue;
         }
         let same_clause = |j: usize| tokens.get(j).is_some_and(|t| t.clause == token.clause);
-        let left: BTreeSet<String> = (i.saturating_sub(MAX_CONTRAST_WORDS)..i)
-            .rev()
-            .take_while(|&j| content(j) && same_clause(j))
-            .map(|j| tokens[j].stem.to_string())
-            .collect();
+        // A side's words, read away from the "and" up to the first word
+        // that is neither content nor a linking preposition.
+        let side = |positions: &mut dyn Iterator<Item = usize>| -> BTreeSet<String> {
+            let mut words = BTreeSet::new();
+            for j in positions {
+                if words.len() == MAX_CONTRAST_WORDS || !same_clause(j) {
+                    break;
+                }
+                if content(j) {
+                    words.insert(tokens[j].stem.to_string());
+                } else if words.is_empty() || !is_link(j) {
+                    break;
+                }
+            }
+            words
+        };
+        let left = side(&mut (0..i).rev());
         // "a process and a thread": an article may open the right side.
         let first = i
             + 1
@@ -353,12 +374,11 @@ fn contrast(question: &Analyzed) -> Option<[BTreeSet<String>; 2]> {
                     .get(i + 1)
                     .is_some_and(|t| ARTICLES.contains(&t.norm.as_ref())),
             );
-        let right: BTreeSet<String> = (first..first + MAX_CONTRAST_WORDS)
-            .take_while(|&j| content(j) && same_clause(j))
-            .map(|j| tokens[j].stem.to_string())
-            .collect();
-        let left: BTreeSet<String> = left.difference(&right).cloned().collect();
-        let right: BTreeSet<String> = right.difference(&left).cloned().collect();
+        let right = side(&mut (first..tokens.len()));
+        let (left, right): (BTreeSet<String>, BTreeSet<String>) = (
+            left.difference(&right).cloned().collect(),
+            right.difference(&left).cloned().collect(),
+        );
         if !left.is_empty() && !right.is_empty() {
             return Some([left, right]);
         }
@@ -649,6 +669,30 @@ mod tests {
             [ContradictionKind::SwappedRoles, ContradictionKind::SwappedRoles]
         );
         assert!(kinds(&c, "A compiler turns the whole program into machine code before it runs; an interpreter executes statement by statement.").is_empty());
+    }
+
+    #[test]
+    fn a_contrasted_name_may_hold_a_preposition() {
+        let analyzer = Analyzer::english();
+        let sides = contrast(
+            &analyzer.analyze("Explain the difference between pass by value and pass by reference."),
+        );
+        let stems = |words: &[&str]| -> BTreeSet<String> { words.iter().map(|w| analyzer.stem(w)).collect() };
+        assert_eq!(sides, Some([stems(&["value"]), stems(&["reference"])]));
+        let c = claims(
+            "Explain the difference between pass by value and pass by reference.",
+            "With pass by value the function receives a copy of the argument. \
+             With pass by reference the parameter is an alias for the caller's variable.",
+        );
+        assert!(kinds(
+            &c,
+            "by value: the function gets a copy. by reference: it gets an alias of the variable"
+        )
+        .is_empty());
+        assert_eq!(
+            kinds(&c, "Pass by reference gives the function a copy of the argument."),
+            [ContradictionKind::SwappedRoles]
+        );
     }
 
     #[test]

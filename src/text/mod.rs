@@ -179,6 +179,9 @@ struct Position {
     sentence_open: bool,
     /// A sentence-ending mark was seen; the next word decides.
     pending_end: bool,
+    /// That mark ended an abbreviation ("e.g.", "etc."), so a lowercase
+    /// word after it goes on the sentence.
+    after_abbreviation: bool,
     /// Nothing but white space since the last line break (a `*` is a bullet).
     line_start: bool,
     /// A colon was seen since the last token.
@@ -269,6 +272,19 @@ fn overridden_stem(word: &str) -> Option<&'static str> {
         .map(|(_, stem)| *stem)
 }
 
+/// Words written with a period that does not end a sentence when a
+/// lowercase word follows ("etc. and", "vs. the"); a word with a period
+/// inside ("e.g", "i.e") is one too.
+const ABBREVIATIONS: &[&str] = &[
+    "al", "approx", "ca", "cf", "dr", "eg", "esp", "etc", "fig", "ie", "inc", "incl", "ltd", "mr", "mrs",
+    "no", "prof", "resp", "vs",
+];
+
+/// Whether `norm` is an abbreviation ([`ABBREVIATIONS`]).
+fn is_abbreviation(norm: &str) -> bool {
+    norm.contains('.') || ABBREVIATIONS.contains(&norm)
+}
+
 /// Words that open a new clause inside a sentence.
 const CLAUSE_OPENERS: &[&str] = &[
     "although", "because", "but", "except", "however", "instead", "since", "so", "then", "though", "unless",
@@ -314,8 +330,10 @@ impl Analyzer {
     /// Analyses `text`: tokens with spans, sentences, clauses and negation scopes.
     ///
     /// One pass over the Unicode word bounds. A sentence ends at a line break,
-    /// or at `.`, `!`, `?` or `…` followed by a word that does not start in
-    /// lowercase ("e.g. the" stays one sentence).
+    /// or at `.`, `!`, `?` or `…` followed by a word, unless the mark ends
+    /// an abbreviation and the word starts in lowercase ("e.g. the" stays
+    /// one sentence; "it gets a copy. by reference it …", as students
+    /// write, is two).
     pub fn analyze(&self, text: &str) -> Analyzed {
         let mut tokens: Vec<Token> = Vec::with_capacity(text.len() / 5 + 1);
         let mut at = Position {
@@ -326,7 +344,9 @@ impl Analyzer {
         let mut folded = String::new();
         while let Some((start, segment)) = segments.next() {
             if segment.chars().any(char::is_alphanumeric) {
-                if at.pending_end && !segment.chars().next().is_some_and(char::is_lowercase) {
+                if at.pending_end
+                    && !(at.after_abbreviation && segment.chars().next().is_some_and(char::is_lowercase))
+                {
                     at.new_sentence();
                 }
                 at.pending_end = false;
@@ -380,6 +400,10 @@ impl Analyzer {
                 at.line_start = true;
             } else if matches!(segment, "." | "!" | "?" | "\u{2026}") {
                 at.pending_end = at.sentence_open;
+                at.after_abbreviation = segment == "."
+                    && tokens
+                        .last()
+                        .is_some_and(|t| t.span.end == start && is_abbreviation(&t.norm));
             } else if normalize::is_clause_punctuation(segment) && at.sentence_open {
                 at.clause += 1;
                 at.colon_pending = segment == ":";
@@ -476,6 +500,23 @@ mod tests {
         // "but" opens a new clause.
         assert!(t[3].clause > t[2].clause);
         assert_eq!(t[4].clause, t[3].clause);
+    }
+
+    #[test]
+    fn a_lowercase_word_after_a_period_opens_a_sentence_unless_an_abbreviation_ends_there() {
+        let a = Analyzer::english();
+        assert_eq!(
+            a.analyze("by value: it gets a copy. by reference: it gets the original")
+                .sentence_count(),
+            2
+        );
+        assert_eq!(
+            a.analyze("use a queue, e.g. the one in Redis").sentence_count(),
+            1
+        );
+        assert_eq!(a.analyze("retries, timeouts etc. are needed").sentence_count(), 1);
+        assert_eq!(a.analyze("Redis vs. memcached").sentence_count(), 1);
+        assert_eq!(a.analyze("it fails. why? nobody knows").sentence_count(), 3);
     }
 
     #[test]

@@ -371,6 +371,10 @@ const DISMISSIVE_VERBS: &[(&str, &[&str])] = &[
     ("gets", &["way"]),
 ];
 
+/// The particles of [`DISMISSIVE_VERBS`]: they dismiss only with an object
+/// between ("slows the team down").
+const PARTICLES: &[&str] = &["down"];
+
 /// Verbs too light to be what a negation is about: "things I wouldn't do: …".
 const LIGHT_VERBS: &[&str] = &[
     "accept",
@@ -640,6 +644,9 @@ fn dismissive_verb(tokens: &[Token], i: usize) -> Option<usize> {
         .take_while(|(_, t)| t.clause == tokens[i].clause)
         .find(|(_, t)| objects.contains(&&*t.norm))
         .map(|(j, _)| j)
+        // A particle right after the verb has no object to hold back: "lookups
+        // slow down" says the subject gets slower, not that it slows anyone.
+        .filter(|&j| !(j == i + 1 && PARTICLES.contains(&&*tokens[j].norm)))
 }
 
 /// The object pronouns among the first four words the forward scope just
@@ -1045,6 +1052,11 @@ mod tests {
             governed("Contract tests add too much process.", ScopeKind::Negation),
             ["contract tests"]
         );
+    }
+
+    #[test]
+    fn a_particle_right_after_the_verb_dismisses_nothing() {
+        assert!(governed("With more collisions, lookups slow down.", ScopeKind::Negation).is_empty());
     }
 
     #[test]
