@@ -273,3 +273,90 @@ fn bank_questions_are_not_read_for_contradictions() {
         .iter()
         .any(|d| matches!(d, ScoreDetail::Contradiction { .. })));
 }
+
+/// The elaboration rule's points and distinct words, if it applied.
+fn elaboration(evaluation: &Evaluation) -> Option<(f64, usize)> {
+    evaluation.breakdown.iter().find_map(|d| match d {
+        ScoreDetail::Elaboration { points, words, .. } => Some((*points, *words)),
+        _ => None,
+    })
+}
+
+#[test]
+fn a_derived_rubric_rewards_an_answer_that_develops_its_points() {
+    let question = rubric(
+        "What happens during a context switch?",
+        &["The kernel saves the current process's CPU state and restores another process's saved state."],
+    );
+    let terse = score(
+        &question,
+        "The kernel saves one process's CPU state and restores another's.",
+    );
+    let developed = score(
+        &question,
+        "The kernel saves the running process's CPU state: its registers, program counter and \
+         stack pointer go into its control block. It then picks the next ready process, restores \
+         that process's saved registers, switches the page tables, and returns to user mode, so \
+         the second program resumes exactly where it stopped.",
+    );
+    let (terse_points, terse_words) = elaboration(&terse).expect("derived rubrics elaborate");
+    let (developed_points, developed_words) = elaboration(&developed).expect("derived rubrics elaborate");
+    assert!(terse_words < developed_words, "{terse_words} < {developed_words}");
+    assert!(
+        terse_points < developed_points,
+        "{terse_points} < {developed_points}"
+    );
+    assert!(
+        developed.score > terse.score,
+        "{} > {}",
+        developed.score,
+        terse.score
+    );
+    for evaluation in [&terse, &developed] {
+        let sum: f64 = evaluation.breakdown.iter().map(ScoreDetail::points).sum();
+        assert!((sum - evaluation.score).abs() < 0.05, "{evaluation:#?}");
+    }
+
+    // Words that say nothing concrete, or the opposite, develop nothing.
+    let vague = score(
+        &question,
+        "Basically the system just handles it in a good way, which is really important for \
+         things to keep working well and be efficient overall, and it is a key part of how \
+         everything fits together nicely in the end for everyone involved.",
+    );
+    assert!(vague.signals.vague.is_some(), "{vague:#?}");
+    assert_eq!(elaboration(&vague).map(|(points, _)| points), Some(0.0));
+    let comparison = rubric(COMPARISON, &[COMPARISON_REFERENCE]);
+    let contradicted = score(
+        &comparison,
+        "A semaphore has an owner, only the thread that locked it can unlock it, and it admits \
+         one thread at a time. A mutex keeps a counter of permits and admits several threads at once.",
+    );
+    assert!(
+        !contradicted.signals.contradictions.is_empty(),
+        "{contradicted:#?}"
+    );
+    assert_eq!(elaboration(&contradicted).map(|(points, _)| points), Some(0.0));
+}
+
+#[test]
+fn given_concepts_and_bank_questions_do_not_score_elaboration() {
+    let spec = RubricSpec {
+        question: Some("What happens during a context switch?".into()),
+        reference_answers: vec![
+            "The kernel saves the CPU state of one process and restores another's.".into(),
+        ],
+        concepts: Some(vec![ConceptSpec {
+            label: Some("save the CPU state".into()),
+            aliases: vec!["save the registers".into()],
+            ..ConceptSpec::default()
+        }]),
+        ..RubricSpec::default()
+    };
+    let given = evaluator().prepare(&spec).expect("a valid rubric");
+    let answer = "The kernel saves the registers and program counter of the running process, \
+                  then loads the saved registers of the next one and resumes it.";
+    assert_eq!(elaboration(&score(&given, answer)), None);
+    let bank = evaluator().evaluate("explain-plans", answer).expect("evaluated");
+    assert_eq!(elaboration(&bank), None);
+}

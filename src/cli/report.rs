@@ -110,6 +110,7 @@ fn describe(detail: &ScoreDetail) -> String {
     let name = match detail {
         ScoreDetail::Coverage { .. } => "coverage".to_owned(),
         ScoreDetail::Similarity { .. } => "similarity".to_owned(),
+        ScoreDetail::Elaboration { .. } => "elaboration".to_owned(),
         ScoreDetail::Dismissal { .. } => "dismissal".to_owned(),
         ScoreDetail::Contradiction { .. } => "contradiction".to_owned(),
         ScoreDetail::RedFlag { id, .. } => format!("red flag {id}"),

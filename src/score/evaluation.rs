@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::bank::Severity;
 
 /// Version of the scoring method; changes whenever a score for the same input may change.
-pub const SCORING_VERSION: &str = "1.7.0";
+pub const SCORING_VERSION: &str = "1.8.0";
 
 /// A Greenhouse-style scorecard rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -245,6 +245,21 @@ pub enum ScoreDetail {
         /// Points at full similarity.
         max_points: f64,
     },
+    /// How far the answer develops its points in its own words: distinct
+    /// content words, up to a saturation, in full only as far as the answer
+    /// is close to the references. Ad-hoc rubrics derived from reference
+    /// answers only, where word overlap misses an explanation that uses
+    /// other words; nothing for a vague or contradicting answer.
+    Elaboration {
+        /// Points contributed.
+        points: f64,
+        /// Distinct content words the answer uses.
+        words: usize,
+        /// Distinct content words at which elaboration earns its full points.
+        saturation: usize,
+        /// Points at or beyond saturation.
+        max_points: f64,
+    },
     /// Concepts named only to be dismissed.
     Dismissal {
         /// Points contributed (negative).
@@ -290,6 +305,7 @@ impl ScoreDetail {
         match self {
             ScoreDetail::Coverage { points, .. }
             | ScoreDetail::Similarity { points, .. }
+            | ScoreDetail::Elaboration { points, .. }
             | ScoreDetail::Dismissal { points, .. }
             | ScoreDetail::Contradiction { points, .. }
             | ScoreDetail::RedFlag { points, .. }

@@ -9,9 +9,11 @@
 //!    saturating at [`COVERAGE_SATURATION`] (an expert need not say everything);
 //!    a concept whose only evidence repeats the question's words earns half.
 //! 2. **similarity** — closeness to the model answers (BM25 through tantivy).
-//! 3. **dismissal** — concepts named only to be dismissed take points away.
-//! 4. **red_flag** — each advocated bad practice, by severity.
-//! 5. **cap** — off-topic, keyword-stuffed, too-short answers and high-severity
+//! 3. **elaboration** — for a rubric derived from reference answers only:
+//!    how far the answer develops its points, in distinct content words.
+//! 4. **dismissal** — concepts named only to be dismissed take points away.
+//! 5. **red_flag** — each advocated bad practice, by severity.
+//! 6. **cap** — off-topic, keyword-stuffed, too-short answers and high-severity
 //!    flags cap the score.
 
 mod ad_hoc;
@@ -92,6 +94,9 @@ const BANK_PLAN: ad_hoc::Plan = ad_hoc::Plan {
     coverage_saturation: COVERAGE_SATURATION,
     similarity_points: SIMILARITY_POINTS,
     similarity_saturation: SIMILARITY_SATURATION,
+    elaboration_points: 0.0,
+    elaboration_words: 0,
+    elaboration_similarity: 1.0,
 };
 
 /// The question an answer is scored against, bank or ad-hoc, and how.
@@ -641,6 +646,28 @@ impl Evaluator {
                 max_points: plan.similarity_points,
             },
         );
+        if plan.elaboration_points > 0.0 {
+            let words = elaborated_words(analyzed);
+            // Words that say nothing concrete, or say the opposite of the
+            // references, develop nothing; words far from the references'
+            // develop something else.
+            let earns = signals.vague.is_none() && signals.contradictions.is_empty();
+            let share = (words as f64 / plan.elaboration_words.max(1) as f64).min(1.0)
+                * (own / plan.elaboration_similarity).min(1.0);
+            tally.add(
+                if earns {
+                    plan.elaboration_points * share
+                } else {
+                    0.0
+                },
+                |points| ScoreDetail::Elaboration {
+                    points,
+                    words,
+                    saturation: plan.elaboration_words,
+                    max_points: plan.elaboration_points,
+                },
+            );
+        }
         let dismissed_weight = report.dismissed_weight();
         if dismissed_weight > 0.0 && total_weight > 0.0 {
             let penalty = (DISMISSAL_RATE * dismissed_weight / total_weight).min(DISMISSAL_MAX);
@@ -781,6 +808,18 @@ fn check_length(answer: &str) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// The distinct content words of an answer, fillers ("basically") left out:
+/// how much it says, for [`ScoreDetail::Elaboration`].
+fn elaborated_words(analyzed: &Analyzed) -> usize {
+    analyzed
+        .tokens()
+        .iter()
+        .filter(|t| t.kind == TokenKind::Word && !t.stop && !crate::text::stopwords::is_filler(&t.norm))
+        .map(|t| t.stem.as_ref())
+        .collect::<std::collections::BTreeSet<&str>>()
+        .len()
 }
 
 /// The stems of the answer's content words, symbols (`*`) aside: what
