@@ -503,7 +503,10 @@ mod tests {
             ]
         );
         // Synonyms from the shipped list join the references' own words.
-        assert_eq!(concepts[1].aliases, ["leaf", "leaf node", "terminal node"]);
+        assert_eq!(
+            concepts[1].aliases,
+            ["leaf", "leaf node", "terminal node", "external node"]
+        );
         assert!(
             concepts[0].hint.contains("longest path from the root to a leaf"),
             "{}",
@@ -535,9 +538,11 @@ mod tests {
             ],
         );
         let first = concepts.first().expect("a concept");
+        // Both inflections the references use, then the shipped list's
+        // other spelling.
         assert_eq!(
             first.aliases,
-            ["denormalization", "denormalizing"],
+            ["denormalization", "denormalizing", "denormalise"],
             "{concepts:?}"
         );
         assert_eq!(first.label, "denormalization");

@@ -149,6 +149,17 @@ mod tests {
     }
 
     #[test]
+    fn no_shipped_member_reduces_to_a_single_letter() {
+        // "i/o" read as the glue word "i" and the letter "o" put every
+        // `O(n)` in the group of "input output".
+        let (_, synonyms) = shipped();
+        for member in synonyms.groups.iter().flatten() {
+            let letter = matches!(member.stems.as_slice(), [stem] if stem.chars().count() < 2);
+            assert!(!letter, "{:?} reduces to {:?}", member.surface, member.stems);
+        }
+    }
+
+    #[test]
     fn inflections_share_their_word_s_groups() {
         let (analyzer, synonyms) = shipped();
         let removes = analyzer.stem("removes");
