@@ -312,9 +312,49 @@ fn a_derived_rubric_rewards_an_answer_that_develops_its_points() {
         developed.score,
         terse.score
     );
-    for evaluation in [&terse, &developed] {
+    // About scheduling, not the switch: few of the reference's words, so
+    // fewer points than its length alone would earn.
+    let nearby = score(
+        &question,
+        "Round robin gives each waiting job a fixed time slice in turn, and a timer interrupt \
+         ends every slice so that no single job can hog the machine for long.",
+    );
+    let nearby_similarity = nearby.breakdown.iter().find_map(|d| match d {
+        ScoreDetail::Similarity { similarity, .. } => Some(*similarity),
+        _ => None,
+    });
+    assert!(
+        nearby_similarity.is_some_and(|s| s < 0.2),
+        "{nearby_similarity:?}"
+    );
+    let (nearby_points, nearby_words) = elaboration(&nearby).expect("derived rubrics elaborate");
+    assert!(
+        nearby_points < developed_points && nearby_words >= 15,
+        "{nearby_points} for {nearby_words} words"
+    );
+    for evaluation in [&terse, &developed, &nearby] {
         let sum: f64 = evaluation.breakdown.iter().map(ScoreDetail::points).sum();
         assert!((sum - evaluation.score).abs() < 0.05, "{evaluation:#?}");
+        // Full points need the saturation's words and a similarity of 0.2.
+        let similarity = evaluation.breakdown.iter().find_map(|d| match d {
+            ScoreDetail::Similarity { similarity, .. } => Some(*similarity),
+            _ => None,
+        });
+        let expected = evaluation.breakdown.iter().find_map(|d| match d {
+            ScoreDetail::Elaboration {
+                words,
+                saturation,
+                max_points,
+                ..
+            } => similarity
+                .map(|s| max_points * (*words as f64 / *saturation as f64).min(1.0) * (s / 0.2).min(1.0)),
+            _ => None,
+        });
+        let (points, _) = elaboration(evaluation).expect("derived rubrics elaborate");
+        assert!(
+            expected.is_some_and(|e| (e - points).abs() <= 0.1),
+            "{expected:?} vs {points}"
+        );
     }
 
     // Words that say nothing concrete, or the opposite, develop nothing.
