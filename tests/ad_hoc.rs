@@ -274,6 +274,14 @@ fn bank_questions_are_not_read_for_contradictions() {
         .any(|d| matches!(d, ScoreDetail::Contradiction { .. })));
 }
 
+/// The similarity the breakdown reports.
+fn similarity(evaluation: &Evaluation) -> Option<f64> {
+    evaluation.breakdown.iter().find_map(|d| match d {
+        ScoreDetail::Similarity { similarity, .. } => Some(*similarity),
+        _ => None,
+    })
+}
+
 /// The elaboration rule's points and distinct words, if it applied.
 fn elaboration(evaluation: &Evaluation) -> Option<(f64, usize)> {
     evaluation.breakdown.iter().find_map(|d| match d {
@@ -319,10 +327,7 @@ fn a_derived_rubric_rewards_an_answer_that_develops_its_points() {
         "Round robin gives each waiting job a fixed time slice in turn, and a timer interrupt \
          ends every slice so that no single job can hog the machine for long.",
     );
-    let nearby_similarity = nearby.breakdown.iter().find_map(|d| match d {
-        ScoreDetail::Similarity { similarity, .. } => Some(*similarity),
-        _ => None,
-    });
+    let nearby_similarity = similarity(&nearby);
     assert!(
         nearby_similarity.is_some_and(|s| s < 0.2),
         "{nearby_similarity:?}"
@@ -336,10 +341,7 @@ fn a_derived_rubric_rewards_an_answer_that_develops_its_points() {
         let sum: f64 = evaluation.breakdown.iter().map(ScoreDetail::points).sum();
         assert!((sum - evaluation.score).abs() < 0.05, "{evaluation:#?}");
         // Full points need the saturation's words and a similarity of 0.2.
-        let similarity = evaluation.breakdown.iter().find_map(|d| match d {
-            ScoreDetail::Similarity { similarity, .. } => Some(*similarity),
-            _ => None,
-        });
+        let similarity = similarity(evaluation);
         let expected = evaluation.breakdown.iter().find_map(|d| match d {
             ScoreDetail::Elaboration {
                 words,
