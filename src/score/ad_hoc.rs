@@ -50,12 +50,19 @@ pub(crate) struct Plan {
     pub coverage_saturation: f64,
     pub similarity_points: f64,
     pub similarity_saturation: f64,
-    /// Points for elaboration (0: the rule does not apply), the distinct
-    /// content words that earn them all, and the similarity to the
-    /// references below which they earn proportionally less.
-    pub elaboration_points: f64,
-    pub elaboration_words: usize,
-    pub elaboration_similarity: f64,
+    /// Points for how far the answer develops its points, when the rule
+    /// applies ([`ScoreDetail::Elaboration`](super::ScoreDetail::Elaboration)).
+    pub elaboration: Option<ElaborationPlan>,
+}
+
+/// How the elaboration rule scores: its points, the distinct content words
+/// that earn them all, and the similarity to the references below which
+/// they earn proportionally less.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ElaborationPlan {
+    pub points: f64,
+    pub words: usize,
+    pub similarity: f64,
 }
 
 /// Given concepts were written by someone who knows the subject: coverage
@@ -76,18 +83,18 @@ const GIVEN_PLAN: Plan = Plan {
     coverage_saturation: 0.6,
     similarity_points: 30.0,
     similarity_saturation: 0.7,
-    elaboration_points: 0.0,
-    elaboration_words: 0,
-    elaboration_similarity: 1.0,
+    elaboration: None,
 };
 const DERIVED_PLAN: Plan = Plan {
     coverage_points: 24.0,
     coverage_saturation: 0.6,
     similarity_points: 56.0,
     similarity_saturation: 0.7,
-    elaboration_points: 20.0,
-    elaboration_words: 25,
-    elaboration_similarity: 0.2,
+    elaboration: Some(ElaborationPlan {
+        points: 20.0,
+        words: 25,
+        similarity: 0.2,
+    }),
 };
 
 /// One content word of a reference answer.

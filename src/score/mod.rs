@@ -35,6 +35,7 @@ use crate::bank::{Bank, Question, Severity};
 use crate::error::{Error, Result};
 use crate::rubric::{RubricProblem, RubricSpec, Vocabulary};
 use crate::search::{BankIndex, Lookup, QuestionMatch, MIN_CONFIDENCE};
+use crate::text::stopwords::is_filler;
 use crate::text::{Analyzed, Analyzer, TokenKind};
 
 /// Longest answer evaluated, in bytes (1 MiB).
@@ -94,9 +95,7 @@ const BANK_PLAN: ad_hoc::Plan = ad_hoc::Plan {
     coverage_saturation: COVERAGE_SATURATION,
     similarity_points: SIMILARITY_POINTS,
     similarity_saturation: SIMILARITY_SATURATION,
-    elaboration_points: 0.0,
-    elaboration_words: 0,
-    elaboration_similarity: 1.0,
+    elaboration: None,
 };
 
 /// The question an answer is scored against, bank or ad-hoc, and how.
@@ -646,27 +645,22 @@ impl Evaluator {
                 max_points: plan.similarity_points,
             },
         );
-        if plan.elaboration_points > 0.0 {
+        if let Some(elaboration) = plan.elaboration {
             let words = elaborated_words(analyzed);
             // Words that say nothing concrete, or say the opposite of the
             // references, develop nothing; words far from the references'
             // develop something else.
             let earns = signals.vague.is_none() && signals.contradictions.is_empty();
-            let share = (words as f64 / plan.elaboration_words.max(1) as f64).min(1.0)
-                * (own / plan.elaboration_similarity).min(1.0);
-            tally.add(
-                if earns {
-                    plan.elaboration_points * share
-                } else {
-                    0.0
-                },
-                |points| ScoreDetail::Elaboration {
+            let share = (words as f64 / elaboration.words.max(1) as f64).min(1.0)
+                * (own / elaboration.similarity).min(1.0);
+            tally.add(if earns { elaboration.points * share } else { 0.0 }, |points| {
+                ScoreDetail::Elaboration {
                     points,
                     words,
-                    saturation: plan.elaboration_words,
-                    max_points: plan.elaboration_points,
-                },
-            );
+                    saturation: elaboration.words,
+                    max_points: elaboration.points,
+                }
+            });
         }
         let dismissed_weight = report.dismissed_weight();
         if dismissed_weight > 0.0 && total_weight > 0.0 {
@@ -816,7 +810,7 @@ fn elaborated_words(analyzed: &Analyzed) -> usize {
     analyzed
         .tokens()
         .iter()
-        .filter(|t| t.kind == TokenKind::Word && !t.stop && !crate::text::stopwords::is_filler(&t.norm))
+        .filter(|t| t.kind == TokenKind::Word && !t.stop && !is_filler(&t.norm))
         .map(|t| t.stem.as_ref())
         .collect::<std::collections::BTreeSet<&str>>()
         .len()

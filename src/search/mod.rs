@@ -257,17 +257,27 @@ impl BankIndex {
         });
         let (answers, questions) = (answers?, questions?);
         // Each wording's and each model answer's content stems, read once:
-        // wordings for near-copies and ownership, answers for their self
-        // score and ownership.
-        let wording_stems: Vec<Vec<FxHashSet<String>>> = bank
-            .questions()
-            .iter()
-            .map(|q| {
-                q.all_wordings()
-                    .map(|w| analyzer.content_stems(w.as_str()).into_iter().collect())
-                    .collect()
-            })
-            .collect();
+        // wordings for near-copies, ownership and (with the rubric
+        // vocabulary) adjacent pairs, answers for their self score and
+        // ownership.
+        let mut wording_stems: Vec<Vec<FxHashSet<String>>> = Vec::with_capacity(bank.questions().len());
+        let mut pairs: Vec<FxHashSet<(String, String)>> = Vec::with_capacity(bank.questions().len());
+        for q in bank.questions() {
+            let mut stems = Vec::new();
+            let mut owned = FxHashSet::default();
+            for wording in q.all_wordings() {
+                let analyzed = analyzer.analyze(wording.as_str());
+                stems.push(analyzed.content_stems().into_iter().map(str::to_owned).collect());
+                owned.extend(stem_pairs(&analyzed));
+            }
+            owned.extend(stem_pairs(&analyzer.analyze(&vocabulary_text(q))));
+            wording_stems.push(stems);
+            pairs.push(owned);
+        }
+        let mut pair_questions: FxHashMap<(String, String), u32> = FxHashMap::default();
+        for pair in pairs.iter().flatten() {
+            *pair_questions.entry(pair.clone()).or_default() += 1;
+        }
         let answer_stems: Vec<Vec<Vec<String>>> = bank
             .questions()
             .iter()
@@ -304,27 +314,9 @@ impl BankIndex {
                 .map(|(q, (wordings, answers))| term_strengths(q, analyzer, wordings, answers))
                 .collect(),
             wording_stems,
-            pairs: Vec::new(),
-            pair_questions: FxHashMap::default(),
+            pairs,
+            pair_questions,
         };
-        built.pairs = bank
-            .questions()
-            .iter()
-            .map(|q| {
-                let mut pairs = FxHashSet::default();
-                for text in q
-                    .all_wordings()
-                    .map(Text::as_str)
-                    .chain(std::iter::once(vocabulary_text(q).as_str()))
-                {
-                    pairs.extend(stem_pairs(&analyzer.analyze(text)));
-                }
-                pairs
-            })
-            .collect();
-        for pair in built.pairs.iter().flatten() {
-            *built.pair_questions.entry(pair.clone()).or_default() += 1;
-        }
         built.compute_self_scores(answer_stems.iter().flatten());
         Ok(built)
     }
