@@ -256,7 +256,7 @@ fn table(reports: &BTreeMap<String, Agreement>) -> String {
     }
     let _ = writeln!(out);
     type Row = (&'static str, fn(&Agreement) -> String);
-    let rows: [Row; 12] = [
+    let rows: [Row; 14] = [
         ("rows", |a| a.rows.to_string()),
         ("graded", |a| a.graded.to_string()),
         ("unknown question", |a| a.unknown.to_string()),
@@ -264,6 +264,8 @@ fn table(reports: &BTreeMap<String, Agreement>) -> String {
         ("spearman rho", |a| format!("{:.3}", a.spearman)),
         ("spearman rho (honest)", |a| format!("{:.3}", a.spearman_honest)),
         ("pearson r", |a| format!("{:.3}", a.pearson)),
+        ("|score - 20 x grade|", |a| format!("{:.1}", a.score_error)),
+        ("pass agreement", |a| format!("{:.3}", a.pass_agreement)),
         ("wording lookup", |a| {
             format!("{}/{}", a.lookup_correct, a.lookup_total)
         }),

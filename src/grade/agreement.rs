@@ -73,6 +73,14 @@ pub struct Agreement {
     pub pearson: f64,
     /// Spearman ρ on the honest kinds (strong, good, partial, generic).
     pub spearman_honest: f64,
+    /// Mean distance, in points, between the score and the grade on the
+    /// score's scale (grade × 20): whether scores mean what grades mean,
+    /// which correlation alone does not tell.
+    pub score_error: f64,
+    /// Share of graded rows whose rating passes (`yes` or `strong_yes`)
+    /// exactly when the grade does ([`PASS_GRADE`] or more): how often a
+    /// pass/fail decision on the default thresholds matches the expert's.
+    pub pass_agreement: f64,
     /// Mean score per grade.
     pub mean_score_by_grade: BTreeMap<String, f64>,
     /// Figures per kind.
@@ -116,6 +124,13 @@ fn ratio(a: usize, b: usize) -> f64 {
     }
 }
 
+/// Grades run from 0 to this.
+pub const GRADE_MAX: f64 = 5.0;
+
+/// The lowest passing grade: the default `yes` threshold, 60 of 100, on the
+/// grades' 0–5 scale.
+pub const PASS_GRADE: f64 = 3.0;
+
 /// The honest kinds: answers that are not adversarial.
 pub const HONEST_KINDS: &[&str] = &["strong", "good", "partial", "generic"];
 
@@ -126,6 +141,10 @@ pub struct AgreementBuilder {
     pairs: Vec<(f64, f64)>,
     honest: Vec<(f64, f64)>,
     by_grade: BTreeMap<String, (f64, usize)>,
+    /// Sum of |score − grade × 20| over graded rows.
+    score_error: f64,
+    /// Graded rows whose rating passes exactly when the grade does.
+    pass_matches: usize,
     kind_sums: BTreeMap<String, (f64, f64, usize)>,
     /// Scores of graded rows by id: the twins typos rows are compared with.
     graded_scores: HashMap<String, f64>,
@@ -174,6 +193,9 @@ impl AgreementBuilder {
         }
         if let Some(g) = o.grade {
             self.pairs.push((e.score, g));
+            self.score_error += (e.score - g * 100.0 / GRADE_MAX).abs();
+            let passes = matches!(e.rating, Rating::Yes | Rating::StrongYes);
+            self.pass_matches += usize::from(passes == (g >= PASS_GRADE));
             if o.kind.as_deref().is_some_and(|k| HONEST_KINDS.contains(&k)) {
                 self.honest.push((e.score, g));
             }
@@ -205,6 +227,10 @@ impl AgreementBuilder {
         a.spearman = round3(spearman(&self.pairs));
         a.pearson = round3(pearson(&self.pairs));
         a.spearman_honest = round3(spearman(&self.honest));
+        if !self.pairs.is_empty() {
+            a.score_error = round2(self.score_error / self.pairs.len() as f64);
+        }
+        a.pass_agreement = ratio(self.pass_matches, self.pairs.len());
         a.mean_score_by_grade = self
             .by_grade
             .into_iter()
@@ -310,6 +336,33 @@ mod tests {
             }),
             ..Observation::default()
         }
+    }
+
+    #[test]
+    fn scores_are_compared_with_grades_on_the_score_scale_and_as_pass_or_fail() {
+        let rated = |grade: f64, score: f64, rating: Rating| Observation {
+            grade: Some(grade),
+            evaluated: Some(Outcome {
+                score,
+                rating,
+                flagged: false,
+            }),
+            ..Observation::default()
+        };
+        let mut builder = AgreementBuilder::default();
+        for o in [
+            rated(5.0, 90.0, Rating::StrongYes), // both pass, 10 apart
+            rated(1.0, 65.0, Rating::Yes),       // passes a failing grade, 45 apart
+            rated(3.0, 55.0, Rating::No),        // fails a passing grade, 5 apart
+            rated(0.0, 10.0, Rating::DefinitelyNot),
+        ] {
+            builder.add(&o);
+        }
+        let a = builder.finish();
+        assert_eq!(a.score_error, 17.5);
+        assert_eq!(a.pass_agreement, 0.5);
+        let none = AgreementBuilder::default().finish();
+        assert_eq!((none.score_error, none.pass_agreement), (0.0, 0.0));
     }
 
     #[test]
