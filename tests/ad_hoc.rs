@@ -1,7 +1,7 @@
 //! Scoring against a caller's own question and reference answers.
 
 use assay::rubric::{ConceptSpec, RubricSpec};
-use assay::score::{AdHocQuestion, ContradictionKind, Evaluation, ScoreDetail};
+use assay::score::{AdHocQuestion, ContradictionKind, Evaluation, Rating, ScoreDetail};
 
 use crate::util::evaluator;
 
@@ -19,6 +19,10 @@ fn score(question: &AdHocQuestion, answer: &str) -> Evaluation {
         .evaluate_ad_hoc(question, answer, Default::default())
         .expect("evaluated")
 }
+
+/// A contradiction caps the score at 40; a derived rubric's calibration
+/// (× 1.4) stretches that to 56, still short of a pass (60).
+const CALIBRATED_CONTRADICTION_CAP: f64 = 56.0;
 
 const BST: &str = "In the worst case, how many comparisons does a search in a binary search tree make?";
 
@@ -209,7 +213,10 @@ fn an_answer_that_swaps_the_compared_things_is_a_contradiction() {
             claim.reference
         );
     }
-    assert!(evaluation.score <= 40.0, "{evaluation:#?}");
+    assert!(
+        evaluation.score <= CALIBRATED_CONTRADICTION_CAP,
+        "{evaluation:#?}"
+    );
     assert!(evaluation
         .breakdown
         .iter()
@@ -256,7 +263,7 @@ fn another_complexity_or_an_opposite_word_is_a_contradiction() {
         opposite.signals.contradictions[0].kind,
         ContradictionKind::OppositeClaim
     );
-    assert!(opposite.score <= 40.0);
+    assert!(opposite.score <= CALIBRATED_CONTRADICTION_CAP, "{opposite:#?}");
 }
 
 #[test]
@@ -278,6 +285,24 @@ fn bank_questions_are_not_read_for_contradictions() {
 fn similarity(evaluation: &Evaluation) -> Option<f64> {
     evaluation.breakdown.iter().find_map(|d| match d {
         ScoreDetail::Similarity { similarity, .. } => Some(*similarity),
+        _ => None,
+    })
+}
+
+/// The score before a derived rubric's calibration: every other rule's points.
+fn uncalibrated(evaluation: &Evaluation) -> f64 {
+    evaluation
+        .breakdown
+        .iter()
+        .filter(|d| !matches!(d, ScoreDetail::Calibration { .. }))
+        .map(ScoreDetail::points)
+        .sum()
+}
+
+/// The calibration factor, if the rule applied.
+fn calibration(evaluation: &Evaluation) -> Option<f64> {
+    evaluation.breakdown.iter().find_map(|d| match d {
+        ScoreDetail::Calibration { factor, .. } => Some(*factor),
         _ => None,
     })
 }
@@ -314,11 +339,11 @@ fn a_derived_rubric_rewards_an_answer_that_develops_its_points() {
         terse_points < developed_points,
         "{terse_points} < {developed_points}"
     );
+    // Both are right, so both may reach 100 once calibrated; before it, the
+    // developed answer is ahead.
     assert!(
-        developed.score > terse.score,
-        "{} > {}",
-        developed.score,
-        terse.score
+        uncalibrated(&developed) > uncalibrated(&terse) && developed.score >= terse.score,
+        "{developed:#?} {terse:#?}"
     );
     // About scheduling, not the switch: few of the reference's words, so
     // fewer points than its length alone would earn.
@@ -398,7 +423,56 @@ fn given_concepts_and_bank_questions_do_not_score_elaboration() {
     let given = evaluator().prepare(&spec).expect("a valid rubric");
     let answer = "The kernel saves the registers and program counter of the running process, \
                   then loads the saved registers of the next one and resumes it.";
-    assert_eq!(elaboration(&score(&given, answer)), None);
+    let given = score(&given, answer);
+    assert_eq!((elaboration(&given), calibration(&given)), (None, None));
     let bank = evaluator().evaluate("explain-plans", answer).expect("evaluated");
-    assert_eq!(elaboration(&bank), None);
+    assert_eq!((elaboration(&bank), calibration(&bank)), (None, None));
+}
+
+#[test]
+fn a_derived_rubric_stretches_its_score_and_keeps_caps_short_of_a_pass() {
+    let question = rubric(
+        "What is the purpose of the translation lookaside buffer?",
+        &[
+            "The TLB caches recent virtual-to-physical page translations so that most memory \
+           accesses skip the page-table walk.",
+        ],
+    );
+    let partial = score(
+        &question,
+        "It is a cache in the CPU that holds page translations.",
+    );
+    let before = uncalibrated(&partial);
+    assert!(before > 10.0 && before < 60.0, "{partial:#?}");
+    assert_eq!(calibration(&partial), Some(1.4));
+    // The score is the uncalibrated one × 1.4, to a tenth, and the
+    // breakdown still adds up to it.
+    assert!(
+        (partial.score - (before * 1.4).min(100.0)).abs() <= 0.1,
+        "{partial:#?}"
+    );
+    let sum: f64 = partial.breakdown.iter().map(ScoreDetail::points).sum();
+    assert!((sum - partial.score).abs() < 0.05, "{partial:#?}");
+
+    // A contradiction's cap stretches with the rest but stays a `no`.
+    let wrong = score(
+        &question,
+        "The TLB never caches page translations, so every memory access must walk the page \
+         table first.",
+    );
+    assert!(!wrong.signals.contradictions.is_empty(), "{wrong:#?}");
+    assert!(wrong.score <= CALIBRATED_CONTRADICTION_CAP, "{wrong:#?}");
+    assert!(
+        matches!(wrong.rating, Rating::No | Rating::DefinitelyNot),
+        "{wrong:#?}"
+    );
+
+    // An off-topic answer stays `definitely_not`.
+    let elsewhere = score(
+        &question,
+        "Normalisation splits a relational schema into tables so that every fact is stored \
+         once, which removes update anomalies and duplicated rows across the database.",
+    );
+    assert!(elsewhere.signals.off_topic.is_some(), "{elsewhere:#?}");
+    assert_eq!(elsewhere.rating, Rating::DefinitelyNot, "{elsewhere:#?}");
 }

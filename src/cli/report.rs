@@ -116,6 +116,7 @@ fn describe(detail: &ScoreDetail) -> String {
         ScoreDetail::RedFlag { id, .. } => format!("red flag {id}"),
         ScoreDetail::Cap { signal, cap, .. } => format!("cap {signal} at {cap}"),
         ScoreDetail::Floor { .. } => "floor".to_owned(),
+        ScoreDetail::Calibration { factor, .. } => format!("calibration x{factor}"),
     };
     format!("{name} {:+.1}", detail.points())
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::bank::Severity;
 
 /// Version of the scoring method; changes whenever a score for the same input may change.
-pub const SCORING_VERSION: &str = "1.9.0";
+pub const SCORING_VERSION: &str = "1.10.0";
 
 /// A Greenhouse-style scorecard rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -289,13 +289,24 @@ pub enum ScoreDetail {
         points: f64,
         /// The signal (`off_topic`, `keyword_stuffing`, `too_short`, `red_flag`).
         signal: String,
-        /// The highest score the signal allows.
+        /// The highest score the signal allows (before a derived rubric's
+        /// calibration, which stretches capped scores too).
         cap: f64,
     },
     /// Keeps the score at 0 or above when penalties exceed the points earned.
     Floor {
         /// Points contributed (zero or positive).
         points: f64,
+    },
+    /// A rubric derived from reference answers: the score so far, caps
+    /// included, stretched onto the scale of an expert's grades. A right
+    /// answer in its own words says only part of a reference's words, so
+    /// such a rubric's points run low; multiplied by `factor`, at most 100.
+    Calibration {
+        /// Points contributed (zero or positive).
+        points: f64,
+        /// What the score so far was multiplied by.
+        factor: f64,
     },
 }
 
@@ -310,7 +321,8 @@ impl ScoreDetail {
             | ScoreDetail::Contradiction { points, .. }
             | ScoreDetail::RedFlag { points, .. }
             | ScoreDetail::Cap { points, .. }
-            | ScoreDetail::Floor { points } => *points,
+            | ScoreDetail::Floor { points }
+            | ScoreDetail::Calibration { points, .. } => *points,
         }
     }
 }

@@ -96,6 +96,7 @@ const BANK_PLAN: ad_hoc::Plan = ad_hoc::Plan {
     similarity_points: SIMILARITY_POINTS,
     similarity_saturation: SIMILARITY_SATURATION,
     elaboration: None,
+    calibration: None,
 };
 
 /// The question an answer is scored against, bank or ad-hoc, and how.
@@ -227,6 +228,20 @@ impl Tally {
                 points: -(over as f64) / 10.0,
                 signal: signal.to_owned(),
                 cap,
+            });
+        }
+    }
+
+    /// Multiplies the score so far by `factor`, at most 100, and records
+    /// the points that added ([`ScoreDetail::Calibration`]).
+    fn scale(&mut self, factor: f64) {
+        let scaled = ((self.tenths as f64 * factor).round() as i64).clamp(0, 1000);
+        let added = scaled - self.tenths;
+        if added != 0 {
+            self.tenths = scaled;
+            self.details.push(ScoreDetail::Calibration {
+                points: added as f64 / 10.0,
+                factor,
             });
         }
     }
@@ -705,6 +720,9 @@ impl Evaluator {
             });
         }
 
+        if let Some(factor) = plan.calibration {
+            tally.scale(factor);
+        }
         let score = tally.score();
         Evaluation {
             question_id: question.id.to_string(),
