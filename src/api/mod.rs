@@ -3,7 +3,7 @@
 //!
 //! [`router`] builds the whole application from an [`AppState`];
 //! [`Server`] binds a listener, serves it and shuts down gracefully. The
-//! routes are declared once, in [`routes`], which both builds the router and
+//! routes are declared once, in `routes`, which both builds the router and
 //! lists what it serves, so the OpenAPI contract test compares the file with
 //! the routes actually served.
 

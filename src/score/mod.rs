@@ -365,11 +365,11 @@ impl Evaluator {
     /// Evaluates `answer` to the question a free-text `wording` means.
     ///
     /// The wording decides the question. Only when it is ambiguous, between
-    /// candidates that each pass the confidence bar within
-    /// [`AMBIGUITY_MARGIN`] of the best, does the answer settle it: the
+    /// candidates that each pass the confidence bar within 0.15 of the best
+    /// (`AMBIGUITY_MARGIN`), does the answer settle it: the
     /// candidate whose model answers it is clearly closest to wins. When the
     /// wording is vague ("What's hard about caching?"), short of the bar but
-    /// not of [`CONFIRMABLE_CONFIDENCE`], an answer closer to the wording's
+    /// not of 0.35 (`CONFIRMABLE_CONFIDENCE`), an answer closer to the wording's
     /// first candidate than to any other question confirms it. An answer
     /// never brings in a question the wording does not rank first or near
     /// it, so an off-topic answer stays off-topic.

@@ -148,7 +148,7 @@ impl Store {
     /// once it has committed. `false` (and nothing stored) when the claim's
     /// lease was lost.
     ///
-    /// The transaction is a group commit ([`super::writer`]): it also holds
+    /// The transaction is a group commit (the store's `writer` module): it also holds
     /// the writes of other requests that queued meanwhile.
     pub async fn record_evaluations(
         &self,
