@@ -287,7 +287,8 @@ pub enum ScoreDetail {
     Cap {
         /// Points contributed (negative or zero).
         points: f64,
-        /// The signal (`off_topic`, `keyword_stuffing`, `too_short`, `red_flag`).
+        /// The signal (`off_topic`, `keyword_stuffing`, `too_short`, `red_flag`,
+        /// `contradiction`).
         signal: String,
         /// The highest score the signal allows (before a derived rubric's
         /// calibration, which stretches capped scores too).
