@@ -73,17 +73,19 @@ fn the_reference_only_test_half_keeps_its_agreement_with_expert_grades() {
 /// it was first scored, at 1.6.0), scoring of exam-style answers has regressed.
 const MIN_STUDENT_PEARSON: f64 = 0.35;
 
+/// Asserts that all `rows` of a reference-only set were evaluated and that
+/// their Pearson r is at least `min`.
+fn assert_exam_answers_agree(outputs: &[GradeOutput], rows: usize, min: f64, set: &str) {
+    assert_eq!(outputs.len(), rows, "{set}");
+    assert!(outputs.iter().all(|o| o.evaluation.is_some()), "{set}");
+    let pearson = agreement(outputs).pearson;
+    assert!(pearson >= min, "Pearson r on {set} fell to {pearson}");
+}
+
 #[test]
 fn the_student_test_half_keeps_its_agreement_with_expert_grades() {
     let outputs = test_half("student.jsonl");
-    assert_eq!(outputs.len(), 120);
-    assert!(outputs.iter().all(|o| o.evaluation.is_some()));
-    let a = agreement(&outputs);
-    assert!(
-        a.pearson >= MIN_STUDENT_PEARSON,
-        "Pearson r on the student test half fell to {}",
-        a.pearson
-    );
+    assert_exam_answers_agree(&outputs, 120, MIN_STUDENT_PEARSON, "the student test half");
 }
 
 /// Below this Pearson r on the whole held-out student set (0.546 when it was
@@ -94,14 +96,7 @@ const MIN_HOLDOUT_PEARSON: f64 = 0.45;
 #[test]
 fn the_held_out_student_set_keeps_its_agreement_with_expert_grades() {
     let outputs = graded_rows("holdout.jsonl", None);
-    assert_eq!(outputs.len(), 240);
-    assert!(outputs.iter().all(|o| o.evaluation.is_some()));
-    let a = agreement(&outputs);
-    assert!(
-        a.pearson >= MIN_HOLDOUT_PEARSON,
-        "Pearson r on the held-out student set fell to {}",
-        a.pearson
-    );
+    assert_exam_answers_agree(&outputs, 240, MIN_HOLDOUT_PEARSON, "the held-out student set");
 }
 
 /// Below this Spearman ρ on the held-out bank set (0.834 when it was first
