@@ -45,6 +45,69 @@ fn grade_json_report_has_the_figures() {
 }
 
 #[test]
+fn grade_rates_on_the_thresholds_given_and_passes_grades_from_their_yes() {
+    let out = assay(
+        &[
+            "grade",
+            "--input",
+            "-",
+            "--output",
+            "-",
+            "--thresholds",
+            "10,20,30",
+        ],
+        Some(INPUT),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut rated = 0;
+    for line in &lines {
+        let Some(score) = line["evaluation"]["score"].as_f64() else {
+            continue;
+        };
+        let expected = match score {
+            s if s >= 30.0 => "strong_yes",
+            s if s >= 20.0 => "yes",
+            s if s >= 10.0 => "no",
+            _ => "definitely_not",
+        };
+        assert_eq!(line["evaluation"]["rating"], expected, "{line}");
+        rated += 1;
+    }
+    assert_eq!(rated, 3);
+
+    let report = assay(
+        &["grade", "--input", "-", "--json", "--thresholds", "10,20,30"],
+        Some(INPUT),
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout(&report)).unwrap();
+    assert_eq!(report["all"]["pass_grade"], 1.0);
+    let default = assay(&["grade", "--input", "-", "--json"], Some(INPUT));
+    let default: serde_json::Value = serde_json::from_str(&stdout(&default)).unwrap();
+    assert_eq!(default["all"]["pass_grade"], 3.0);
+}
+
+#[test]
+fn bad_thresholds_are_refused_with_what_is_wrong() {
+    for (value, says) in [
+        ("20,50", "expected three scores"),
+        ("70,50,80", "0 <= no <= yes <= strong_yes <= 100"),
+        ("a,50,80", "`a` is not a number"),
+    ] {
+        let out = assay(&["grade", "--input", "-", "--thresholds", value], Some(INPUT));
+        assert_eq!(out.status.code(), Some(2), "{value}");
+        let message = stderr(&out);
+        assert!(
+            message.contains("--thresholds") && message.contains(says),
+            "{message}"
+        );
+    }
+}
+
+#[test]
 fn a_missing_input_file_is_an_error() {
     let out = assay(&["grade", "--input", "no/such.jsonl"], None);
     assert_eq!(out.status.code(), Some(2));

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use assay::grade::lines::{BoundedLines, Line};
 use assay::grade::{self, Agreement, AgreementBuilder, GradeInput, Observation, RATINGS};
+use assay::score::RatingThresholds;
 use assay::Evaluator;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
@@ -44,6 +45,30 @@ pub struct Args {
     /// Threads evaluating answers [default: one per core].
     #[arg(long)]
     threads: Option<usize>,
+    /// Rating thresholds as `NO,YES,STRONG_YES` (scores 0–100), as an ATS
+    /// rates: the results' ratings and the pass agreement follow them
+    /// [default: 35,60,80].
+    #[arg(long, value_name = "NO,YES,STRONG_YES", value_parser = parse_thresholds)]
+    thresholds: Option<RatingThresholds>,
+}
+
+/// Reads `NO,YES,STRONG_YES`: three scores, ascending, within 0–100.
+fn parse_thresholds(text: &str) -> Result<RatingThresholds, String> {
+    let values: Vec<f64> = text
+        .split(',')
+        .map(|v| {
+            v.trim()
+                .parse::<f64>()
+                .map_err(|_| format!("`{}` is not a number", v.trim()))
+        })
+        .collect::<Result<_, _>>()?;
+    let [no, yes, strong_yes] = values[..] else {
+        return Err(format!(
+            "expected three scores, NO,YES,STRONG_YES; got {}",
+            values.len()
+        ));
+    };
+    RatingThresholds::new(no, yes, strong_yes).map_err(|e| e.to_string())
 }
 
 /// One input line, evaluated.
@@ -84,6 +109,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     let mut answers = 0u64;
     let mut sets: BTreeMap<String, AgreementBuilder> = BTreeMap::new();
     let rubrics = grade::RubricCache::default();
+    let thresholds = args.thresholds.unwrap_or_default();
     loop {
         let batch = read_batch(&mut lines).with_context(|| format!("reading {name}"))?;
         if batch.is_empty() {
@@ -93,7 +119,7 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .into_par_iter()
-                .filter_map(|line| grade_line(evaluator, &rubrics, &name, line, serialise))
+                .filter_map(|line| grade_line(evaluator, &rubrics, thresholds, &name, line, serialise))
                 .collect()
         });
         for graded in results {
@@ -103,9 +129,12 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
             if let Some(w) = writer.as_mut() {
                 w.write_all(&graded.json)?;
             }
-            sets.entry("all".into()).or_default().add(&graded.observation);
+            let builder = || AgreementBuilder::for_thresholds(thresholds);
+            sets.entry("all".into())
+                .or_insert_with(builder)
+                .add(&graded.observation);
             if let Some(split) = graded.split {
-                sets.entry(split).or_default().add(&graded.observation);
+                sets.entry(split).or_insert_with(builder).add(&graded.observation);
             }
             answers += 1;
         }
@@ -156,6 +185,7 @@ fn read_batch<R: BufRead>(lines: &mut BoundedLines<R>) -> std::io::Result<Vec<Li
 fn grade_line(
     evaluator: &Evaluator,
     rubrics: &grade::RubricCache,
+    thresholds: RatingThresholds,
     name: &str,
     line: Line,
     serialise: bool,
@@ -168,7 +198,10 @@ fn grade_line(
         }
         Ok(text) if text.trim().is_empty() => return None,
         Ok(text) => match serde_json::from_str::<GradeInput>(&text) {
-            Ok(input) => (grade::grade_one_with(evaluator, rubrics, number, input), None),
+            Ok(input) => (
+                grade::grade_one_with(evaluator, rubrics, thresholds, number, input),
+                None,
+            ),
             Err(e) => {
                 // Still count the row in its half when the JSON says which.
                 let split = serde_json::from_str::<serde_json::Value>(&text)

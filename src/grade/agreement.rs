@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
-use crate::score::Rating;
+use crate::score::{Rating, RatingThresholds};
 
 /// What agreement needs to know of one graded line.
 #[derive(Debug, Clone, Default)]
@@ -78,9 +78,12 @@ pub struct Agreement {
     /// which correlation alone does not tell.
     pub score_error: f64,
     /// Share of graded rows whose rating passes (`yes` or `strong_yes`)
-    /// exactly when the grade does ([`PASS_GRADE`] or more): how often a
-    /// pass/fail decision on the default thresholds matches the expert's.
+    /// exactly when the grade does (`pass_grade` or more): how often a
+    /// pass/fail decision on the thresholds matches the expert's.
     pub pass_agreement: f64,
+    /// The lowest passing grade: the `yes` threshold on the grades' 0–5
+    /// scale ([`PASS_GRADE`] on the default thresholds).
+    pub pass_grade: f64,
     /// Mean score per grade.
     pub mean_score_by_grade: BTreeMap<String, f64>,
     /// Figures per kind.
@@ -135,9 +138,11 @@ pub const PASS_GRADE: f64 = 3.0;
 pub const HONEST_KINDS: &[&str] = &["strong", "good", "partial", "generic"];
 
 /// Accumulates an [`Agreement`] row by row, in any order.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AgreementBuilder {
     figures: Agreement,
+    /// The lowest grade that passes.
+    pass_grade: f64,
     pairs: Vec<(f64, f64)>,
     honest: Vec<(f64, f64)>,
     by_grade: BTreeMap<String, (f64, usize)>,
@@ -152,7 +157,35 @@ pub struct AgreementBuilder {
     twins: Vec<(String, f64)>,
 }
 
+impl Default for AgreementBuilder {
+    /// A builder for rows rated on the default thresholds.
+    fn default() -> Self {
+        AgreementBuilder::passing_at(PASS_GRADE)
+    }
+}
+
 impl AgreementBuilder {
+    /// A builder for rows rated on `thresholds`: a grade passes from their
+    /// `yes` on the grades' 0–5 scale (60 → 3).
+    pub fn for_thresholds(thresholds: RatingThresholds) -> Self {
+        AgreementBuilder::passing_at(GRADE_MAX * thresholds.yes / 100.0)
+    }
+
+    fn passing_at(pass_grade: f64) -> Self {
+        AgreementBuilder {
+            figures: Agreement::default(),
+            pass_grade,
+            pairs: Vec::new(),
+            honest: Vec::new(),
+            by_grade: BTreeMap::new(),
+            score_error: 0.0,
+            pass_matches: 0,
+            kind_sums: BTreeMap::new(),
+            graded_scores: HashMap::new(),
+            twins: Vec::new(),
+        }
+    }
+
     /// Adds one row.
     pub fn add(&mut self, o: &Observation) {
         let a = &mut self.figures;
@@ -195,7 +228,7 @@ impl AgreementBuilder {
             self.pairs.push((e.score, g));
             self.score_error += (e.score - g * 100.0 / GRADE_MAX).abs();
             let passes = matches!(e.rating, Rating::Yes | Rating::StrongYes);
-            self.pass_matches += usize::from(passes == (g >= PASS_GRADE));
+            self.pass_matches += usize::from(passes == (g >= self.pass_grade));
             if o.kind.as_deref().is_some_and(|k| HONEST_KINDS.contains(&k)) {
                 self.honest.push((e.score, g));
             }
@@ -231,6 +264,7 @@ impl AgreementBuilder {
             a.score_error = round2(self.score_error / self.pairs.len() as f64);
         }
         a.pass_agreement = ratio(self.pass_matches, self.pairs.len());
+        a.pass_grade = round2(self.pass_grade);
         a.mean_score_by_grade = self
             .by_grade
             .into_iter()

@@ -18,7 +18,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use crate::rubric::{ConceptSpec, RedFlagSpec, RubricProblem, RubricSpec};
-use crate::score::{AdHocQuestion, Evaluation, Evaluator, RatingThresholds};
+use crate::score::{AdHocQuestion, EvaluateOptions, Evaluation, Evaluator, RatingThresholds};
 use crate::Error;
 
 /// One line of a grading input.
@@ -189,15 +189,23 @@ impl RubricCache {
     }
 }
 
-/// Evaluates one input line (already parsed).
+/// Evaluates one input line (already parsed), rated on the default thresholds.
 pub fn grade_one(evaluator: &Evaluator, line: usize, input: GradeInput) -> GradeOutput {
-    grade_one_with(evaluator, &RubricCache::default(), line, input)
+    grade_one_with(
+        evaluator,
+        &RubricCache::default(),
+        RatingThresholds::default(),
+        line,
+        input,
+    )
 }
 
-/// [`grade_one`], reusing the rubrics `cache` already prepared.
+/// [`grade_one`], reusing the rubrics `cache` already prepared and rating on
+/// `thresholds` (an ATS's own scale).
 pub fn grade_one_with(
     evaluator: &Evaluator,
     cache: &RubricCache,
+    thresholds: RatingThresholds,
     line: usize,
     input: GradeInput,
 ) -> GradeOutput {
@@ -226,7 +234,7 @@ pub fn grade_one_with(
             Ok(question) => {
                 out.question_id = Some(question.question().id.to_string());
                 out.rubric_confidence = Some(question.confidence());
-                match evaluator.evaluate_ad_hoc(&question, &input.answer, RatingThresholds::default()) {
+                match evaluator.evaluate_ad_hoc(&question, &input.answer, thresholds) {
                     Ok(evaluation) => out.evaluation = Some(evaluation),
                     Err(e) => out.error = Some(to_grade_error(&e)),
                 }
@@ -248,10 +256,14 @@ pub fn grade_one_with(
     let result = match (&input.question_id, &input.question) {
         (Some(id), _) => {
             out.question_id = Some(id.clone());
-            evaluator.evaluate(id, &input.answer)
+            let options = EvaluateOptions {
+                thresholds,
+                asked: None,
+            };
+            evaluator.evaluate_with(id, &input.answer, &options)
         }
         (None, Some(wording)) => evaluator
-            .evaluate_wording(wording, &input.answer, RatingThresholds::default())
+            .evaluate_wording(wording, &input.answer, thresholds)
             .map(|found| {
                 out.question_id = Some(found.evaluation.question_id.clone());
                 out.lookup_confidence = Some(found.matched.confidence);
@@ -340,8 +352,22 @@ mod tests {
             "It makes code faster.",
         ] {
             let fresh = serde_json::to_string(&grade_one(&evaluator, 1, line(answer))).unwrap();
-            let first = serde_json::to_string(&grade_one_with(&evaluator, &cache, 1, line(answer))).unwrap();
-            let cached = serde_json::to_string(&grade_one_with(&evaluator, &cache, 1, line(answer))).unwrap();
+            let first = serde_json::to_string(&grade_one_with(
+                &evaluator,
+                &cache,
+                RatingThresholds::default(),
+                1,
+                line(answer),
+            ))
+            .unwrap();
+            let cached = serde_json::to_string(&grade_one_with(
+                &evaluator,
+                &cache,
+                RatingThresholds::default(),
+                1,
+                line(answer),
+            ))
+            .unwrap();
             assert_eq!(fresh, first);
             assert_eq!(fresh, cached);
         }
