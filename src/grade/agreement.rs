@@ -138,11 +138,12 @@ pub const PASS_GRADE: f64 = 3.0;
 pub const HONEST_KINDS: &[&str] = &["strong", "good", "partial", "generic"];
 
 /// Accumulates an [`Agreement`] row by row, in any order.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct AgreementBuilder {
     figures: Agreement,
-    /// The lowest grade that passes.
-    pass_grade: f64,
+    /// The lowest grade that passes, when not [`PASS_GRADE`] (the default
+    /// thresholds').
+    pass_grade: Option<f64>,
     pairs: Vec<(f64, f64)>,
     honest: Vec<(f64, f64)>,
     by_grade: BTreeMap<String, (f64, usize)>,
@@ -157,33 +158,19 @@ pub struct AgreementBuilder {
     twins: Vec<(String, f64)>,
 }
 
-impl Default for AgreementBuilder {
-    /// A builder for rows rated on the default thresholds.
-    fn default() -> Self {
-        AgreementBuilder::passing_at(PASS_GRADE)
-    }
-}
-
 impl AgreementBuilder {
     /// A builder for rows rated on `thresholds`: a grade passes from their
     /// `yes` on the grades' 0–5 scale (60 → 3).
     pub fn for_thresholds(thresholds: RatingThresholds) -> Self {
-        AgreementBuilder::passing_at(GRADE_MAX * thresholds.yes / 100.0)
+        AgreementBuilder {
+            pass_grade: Some(GRADE_MAX * thresholds.yes / 100.0),
+            ..AgreementBuilder::default()
+        }
     }
 
-    fn passing_at(pass_grade: f64) -> Self {
-        AgreementBuilder {
-            figures: Agreement::default(),
-            pass_grade,
-            pairs: Vec::new(),
-            honest: Vec::new(),
-            by_grade: BTreeMap::new(),
-            score_error: 0.0,
-            pass_matches: 0,
-            kind_sums: BTreeMap::new(),
-            graded_scores: HashMap::new(),
-            twins: Vec::new(),
-        }
+    /// The lowest grade that passes.
+    fn pass_grade(&self) -> f64 {
+        self.pass_grade.unwrap_or(PASS_GRADE)
     }
 
     /// Adds one row.
@@ -228,7 +215,7 @@ impl AgreementBuilder {
             self.pairs.push((e.score, g));
             self.score_error += (e.score - g * 100.0 / GRADE_MAX).abs();
             let passes = matches!(e.rating, Rating::Yes | Rating::StrongYes);
-            self.pass_matches += usize::from(passes == (g >= self.pass_grade));
+            self.pass_matches += usize::from(passes == (g >= self.pass_grade()));
             if o.kind.as_deref().is_some_and(|k| HONEST_KINDS.contains(&k)) {
                 self.honest.push((e.score, g));
             }
@@ -243,6 +230,7 @@ impl AgreementBuilder {
 
     /// The figures over every row added.
     pub fn finish(self) -> Agreement {
+        let pass_grade = self.pass_grade();
         let mut a = self.figures;
         for (kind, (score, grade, n)) in self.kind_sums {
             if let Some(f) = a.kinds.get_mut(&kind) {
@@ -264,7 +252,7 @@ impl AgreementBuilder {
             a.score_error = round2(self.score_error / self.pairs.len() as f64);
         }
         a.pass_agreement = ratio(self.pass_matches, self.pairs.len());
-        a.pass_grade = round2(self.pass_grade);
+        a.pass_grade = round2(pass_grade);
         a.mean_score_by_grade = self
             .by_grade
             .into_iter()
