@@ -114,6 +114,78 @@ fn a_missing_input_file_is_an_error() {
     assert!(stderr(&out).contains("no/such.jsonl"));
 }
 
+/// Two reference rows for one question, the second with concepts of its own.
+const REFERENCE_ROWS: &str = r#"{"id":"own-words","question":"What does a mutex guarantee?","reference":"Only one thread at a time can hold it and enter the critical section.","answer":"It gives mutual exclusion: whoever holds the lock runs alone."}
+{"id":"own-concepts","question":"What does a mutex guarantee?","reference":"Only one thread at a time can hold it and enter the critical section.","concepts":[{"label":"a lock"}],"answer":"It gives mutual exclusion: whoever holds the lock runs alone."}
+"#;
+
+/// A concepts file for [`REFERENCE_ROWS`]' question.
+const CONCEPTS: &str = r#"{"question":"What does a mutex guarantee?","concepts":[{"label":"mutual exclusion","weight":3,"aliases":["mutual exclusion","runs alone"]}]}"#;
+
+/// The rubric each result line was scored against: (derived, concept ids).
+fn rubrics_used(out: &std::process::Output) -> Vec<(bool, Vec<String>)> {
+    stdout(out)
+        .lines()
+        .map(|l| {
+            let line: serde_json::Value = serde_json::from_str(l).unwrap();
+            let rubric = &line["evaluation"]["rubric"];
+            let ids = rubric["concepts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect();
+            (rubric["derived"].as_bool().unwrap(), ids)
+        })
+        .collect()
+}
+
+#[test]
+fn concepts_from_a_file_replace_derived_ones_for_rows_without_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("concepts.jsonl");
+    std::fs::write(&path, CONCEPTS).unwrap();
+    let file = path.to_str().unwrap();
+    let with = assay(
+        &["grade", "--input", "-", "--output", "-", "--concepts", file],
+        Some(REFERENCE_ROWS),
+    );
+    assert!(with.status.success(), "{}", stderr(&with));
+    let used = rubrics_used(&with);
+    assert_eq!(used[0], (false, vec!["mutual-exclusion".to_owned()]));
+    assert_eq!(used[1], (false, vec!["a-lock".to_owned()]));
+    let without = assay(&["grade", "--input", "-", "--output", "-"], Some(REFERENCE_ROWS));
+    assert!(without.status.success(), "{}", stderr(&without));
+    assert!(
+        rubrics_used(&without)[0].0,
+        "without the file the first row's concepts are derived"
+    );
+}
+
+#[test]
+fn a_bad_concepts_file_is_refused_with_its_name_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("concepts.jsonl");
+    std::fs::write(&path, format!("{CONCEPTS}\n{{\"question\": 3}}\n")).unwrap();
+    let file = path.to_str().unwrap();
+    let out = assay(
+        &["grade", "--input", "-", "--concepts", file],
+        Some(REFERENCE_ROWS),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let message = stderr(&out);
+    assert!(
+        message.contains("concepts.jsonl") && message.contains("line 2"),
+        "{message}"
+    );
+    let missing = assay(
+        &["grade", "--input", "-", "--concepts", "no/such.jsonl"],
+        Some(REFERENCE_ROWS),
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("no/such.jsonl"));
+}
+
 /// `n` short answers, alternating bank ids, with ids `r0`, `r1`, ….
 fn many_rows(n: usize) -> String {
     let questions = ["explain-plans", "idempotency-keys", "circuit-breakers"];

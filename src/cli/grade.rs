@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use assay::grade::lines::{BoundedLines, Line};
-use assay::grade::{self, Agreement, AgreementBuilder, GradeInput, Observation, RATINGS};
+use assay::grade::{self, Agreement, AgreementBuilder, ConceptBook, GradeInput, Observation, RATINGS};
 use assay::score::RatingThresholds;
 use assay::Evaluator;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -50,6 +50,18 @@ pub struct Args {
     /// [default: 35,60,80].
     #[arg(long, value_name = "NO,YES,STRONG_YES", value_parser = parse_thresholds)]
     thresholds: Option<RatingThresholds>,
+    /// A JSONL file of `{"question": …, "concepts": [ … ]}`: lines that
+    /// bring references but no concepts are scored against the concepts
+    /// given here for their question, instead of derived ones.
+    #[arg(long, value_name = "FILE")]
+    concepts: Option<PathBuf>,
+}
+
+/// Reads the `--concepts` file, naming it and the line at fault.
+fn read_concepts(path: &std::path::Path) -> anyhow::Result<ConceptBook> {
+    let name = path.display();
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {name}"))?;
+    ConceptBook::parse(&text).with_context(|| format!("{name}: not a concepts file"))
 }
 
 /// Reads `NO,YES,STRONG_YES`: three scores, ascending, within 0–100.
@@ -83,6 +95,10 @@ struct Graded {
 
 pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     let name = args.input.display().to_string();
+    let book = match &args.concepts {
+        Some(path) => read_concepts(path)?,
+        None => ConceptBook::default(),
+    };
     let (reader, size): (Box<dyn BufRead>, Option<u64>) = if args.input.as_os_str() == "-" {
         (Box::new(BufReader::new(std::io::stdin())), None)
     } else {
@@ -119,7 +135,16 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .into_par_iter()
-                .filter_map(|line| grade_line(evaluator, &rubrics, thresholds, &name, line, serialise))
+                .filter_map(|line| {
+                    let context = LineContext {
+                        evaluator,
+                        rubrics: &rubrics,
+                        book: &book,
+                        thresholds,
+                        name: &name,
+                    };
+                    grade_line(&context, line, serialise)
+                })
                 .collect()
         });
         for graded in results {
@@ -181,15 +206,26 @@ fn read_batch<R: BufRead>(lines: &mut BoundedLines<R>) -> std::io::Result<Vec<Li
     Ok(batch)
 }
 
-/// Evaluates one line; `None` for a blank line, which is not a row.
-fn grade_line(
-    evaluator: &Evaluator,
-    rubrics: &grade::RubricCache,
+/// What every line of one run is graded with.
+struct LineContext<'a> {
+    evaluator: &'a Evaluator,
+    rubrics: &'a grade::RubricCache,
+    /// Concepts from `--concepts`, by question.
+    book: &'a ConceptBook,
     thresholds: RatingThresholds,
-    name: &str,
-    line: Line,
-    serialise: bool,
-) -> Option<Graded> {
+    /// The input's name, for messages.
+    name: &'a str,
+}
+
+/// Evaluates one line; `None` for a blank line, which is not a row.
+fn grade_line(context: &LineContext<'_>, line: Line, serialise: bool) -> Option<Graded> {
+    let LineContext {
+        evaluator,
+        rubrics,
+        book,
+        thresholds,
+        name,
+    } = *context;
     let number = line.number;
     let (output, skipped) = match line.text {
         Err(problem) => {
@@ -198,10 +234,13 @@ fn grade_line(
         }
         Ok(text) if text.trim().is_empty() => return None,
         Ok(text) => match serde_json::from_str::<GradeInput>(&text) {
-            Ok(input) => (
-                grade::grade_one_with(evaluator, rubrics, thresholds, number, input),
-                None,
-            ),
+            Ok(mut input) => {
+                book.attach(&mut input);
+                (
+                    grade::grade_one_with(evaluator, rubrics, thresholds, number, input),
+                    None,
+                )
+            }
             Err(e) => {
                 // Still count the row in its half when the JSON says which.
                 let split = serde_json::from_str::<serde_json::Value>(&text)

@@ -8,9 +8,11 @@
 //! `red_flags` — is scored against it instead of the bank.
 
 mod agreement;
+mod concepts;
 pub mod lines;
 
 pub use agreement::*;
+pub use concepts::{ConceptBook, ConceptsFileError};
 
 use serde::{Deserialize, Serialize};
 
