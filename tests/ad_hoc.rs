@@ -407,7 +407,7 @@ fn a_derived_rubric_rewards_an_answer_that_develops_its_points() {
 }
 
 #[test]
-fn given_concepts_and_bank_questions_do_not_score_elaboration() {
+fn given_concepts_score_elaboration_and_a_milder_calibration_and_bank_questions_neither() {
     let spec = RubricSpec {
         question: Some("What happens during a context switch?".into()),
         reference_answers: vec![
@@ -421,11 +421,23 @@ fn given_concepts_and_bank_questions_do_not_score_elaboration() {
         ..RubricSpec::default()
     };
     let given = evaluator().prepare(&spec).expect("a valid rubric");
-    let answer = "The kernel saves the registers and program counter of the running process, \
-                  then loads the saved registers of the next one and resumes it.";
-    let given = score(&given, answer);
-    assert_eq!((elaboration(&given), calibration(&given)), (None, None));
-    let bank = evaluator().evaluate("explain-plans", answer).expect("evaluated");
+    let terse = score(&given, "It saves the registers.");
+    let developed = score(
+        &given,
+        "The kernel saves the registers and program counter of the running process, \
+         then loads the saved registers of the next one and resumes it.",
+    );
+    let (terse_points, _) = elaboration(&terse).expect("given rubrics score elaboration");
+    let (developed_points, words) = elaboration(&developed).expect("given rubrics score elaboration");
+    assert!(developed_points > terse_points, "{terse:#?}\n{developed:#?}");
+    assert!(words >= 8, "{developed:#?}");
+    // Given concepts are calibrated by 1.2, less than derived ones.
+    assert_eq!(calibration(&terse), Some(1.2));
+    let expected = (uncalibrated(&terse) * 1.2).min(100.0);
+    assert!((terse.score - expected).abs() <= 0.1, "{terse:#?}");
+    let bank = evaluator()
+        .evaluate("explain-plans", "The kernel saves the registers.")
+        .expect("evaluated");
     assert_eq!((elaboration(&bank), calibration(&bank)), (None, None));
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::bank::Severity;
 
 /// Version of the scoring method; changes whenever a score for the same input may change.
-pub const SCORING_VERSION: &str = "1.10.0";
+pub const SCORING_VERSION: &str = "1.11.0";
 
 /// A Greenhouse-style scorecard rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -247,8 +247,8 @@ pub enum ScoreDetail {
     },
     /// How far the answer develops its points in its own words: distinct
     /// content words, up to a saturation, in full only as far as the answer
-    /// is close to the references. Ad-hoc rubrics derived from reference
-    /// answers only, where word overlap misses an explanation that uses
+    /// is close to the references. A caller's rubric only (derived or
+    /// given concepts), where word overlap misses an explanation that uses
     /// other words; nothing for a vague or contradicting answer.
     Elaboration {
         /// Points contributed.
@@ -290,7 +290,7 @@ pub enum ScoreDetail {
         /// The signal (`off_topic`, `keyword_stuffing`, `too_short`, `red_flag`,
         /// `contradiction`).
         signal: String,
-        /// The highest score the signal allows (before a derived rubric's
+        /// The highest score the signal allows (before a caller's rubric's
         /// calibration, which stretches capped scores too).
         cap: f64,
     },
@@ -299,10 +299,11 @@ pub enum ScoreDetail {
         /// Points contributed (zero or positive).
         points: f64,
     },
-    /// A rubric derived from reference answers: the score so far, caps
-    /// included, stretched onto the scale of an expert's grades. A right
-    /// answer in its own words says only part of a reference's words, so
-    /// such a rubric's points run low; multiplied by `factor`, at most 100.
+    /// A caller's rubric: the score so far, caps included, stretched onto
+    /// the scale of an expert's grades. A right answer in its own words says
+    /// only part of a reference's words, so such a rubric's points run low;
+    /// multiplied by `factor` (1.4 for derived concepts, 1.2 for given
+    /// ones), at most 100.
     Calibration {
         /// Points contributed (zero or positive).
         points: f64,

@@ -9,8 +9,9 @@
 //!    saturating at [`COVERAGE_SATURATION`] (an expert need not say everything);
 //!    a concept whose only evidence repeats the question's words earns half.
 //! 2. **similarity** — closeness to the model answers (BM25 through tantivy).
-//! 3. **elaboration** — for a rubric derived from reference answers only:
-//!    how far the answer develops its points, in distinct content words.
+//! 3. **elaboration** — for a caller's rubric only (derived or given
+//!    concepts): how far the answer develops its points, in distinct content
+//!    words.
 //! 4. **dismissal** — concepts named only to be dismissed take points away.
 //! 5. **red_flag** — each advocated bad practice, by severity.
 //! 6. **cap** — off-topic, keyword-stuffed, too-short answers and high-severity
