@@ -126,25 +126,23 @@ pub fn run(args: Args, evaluator: &Evaluator) -> anyhow::Result<ExitCode> {
     let mut sets: BTreeMap<String, AgreementBuilder> = BTreeMap::new();
     let rubrics = grade::RubricCache::default();
     let thresholds = args.thresholds.unwrap_or_default();
+    let context = LineContext {
+        evaluator,
+        rubrics: &rubrics,
+        book: &book,
+        thresholds,
+        name: &name,
+        serialise: writer.is_some(),
+    };
     loop {
         let batch = read_batch(&mut lines).with_context(|| format!("reading {name}"))?;
         if batch.is_empty() {
             break;
         }
-        let serialise = writer.is_some();
         let results: Vec<Graded> = pool.install(|| {
             batch
                 .into_par_iter()
-                .filter_map(|line| {
-                    let context = LineContext {
-                        evaluator,
-                        rubrics: &rubrics,
-                        book: &book,
-                        thresholds,
-                        name: &name,
-                    };
-                    grade_line(&context, line, serialise)
-                })
+                .filter_map(|line| grade_line(&context, line))
                 .collect()
         });
         for graded in results {
@@ -215,16 +213,19 @@ struct LineContext<'a> {
     thresholds: RatingThresholds,
     /// The input's name, for messages.
     name: &'a str,
+    /// Whether result lines are written, so each is serialised.
+    serialise: bool,
 }
 
 /// Evaluates one line; `None` for a blank line, which is not a row.
-fn grade_line(context: &LineContext<'_>, line: Line, serialise: bool) -> Option<Graded> {
+fn grade_line(context: &LineContext<'_>, line: Line) -> Option<Graded> {
     let LineContext {
         evaluator,
         rubrics,
         book,
         thresholds,
         name,
+        serialise,
     } = *context;
     let number = line.number;
     let (output, skipped) = match line.text {
