@@ -37,10 +37,12 @@ fn a_short_reference_credits_a_short_right_answer_and_not_its_contradiction() {
         "a short reference makes short answers enough"
     );
     assert!(contradicted.score < 20.0, "{contradicted:#?}");
+    // Denied, the concept is not shown; a denial is a claim, not a dismissal.
     assert!(
-        !contradicted.dismissed.is_empty(),
-        "the negated concept is dismissed"
+        contradicted.covered.iter().all(|c| !c.label.contains("height")),
+        "{contradicted:#?}"
     );
+    assert!(contradicted.dismissed.is_empty(), "{contradicted:#?}");
 }
 
 #[test]
@@ -184,6 +186,50 @@ fn a_reference_that_denies_something_agrees_with_an_answer_that_denies_it() {
     let given = evaluator().prepare(&spec).unwrap();
     let denied = score(&given, "A safe method must never modify state on the server.");
     assert_eq!(denied.covered.len(), 1, "{denied:#?}");
+}
+
+#[test]
+fn a_denied_fact_is_not_a_dismissal_but_a_dismissed_idea_is() {
+    let question = rubric(
+        "Explain the difference between pass by value and pass by reference.",
+        &[
+            "With pass by value the function receives a copy, so assigning to the parameter leaves the \
+           caller's variable alone. With pass by reference the function can modify the caller's \
+           variable through the parameter.",
+        ],
+    );
+    let modify = |e: &Evaluation| {
+        e.covered
+            .iter()
+            .map(|c| &c.label)
+            .chain(e.dismissed.iter().map(|c| &c.label))
+            .any(|l| l.contains("modify"))
+    };
+    // A student stating what pass by value cannot do makes a claim, which
+    // the contradiction check weighs; it dismisses nothing.
+    let denied = score(
+        &question,
+        "In pass by value the function gets a copy and cannot modify the caller's variable.",
+    );
+    assert!(denied.dismissed.is_empty(), "{denied:#?}");
+    assert!(denied.signals.dismissive_terms.is_none(), "{denied:#?}");
+    assert!(
+        !denied
+            .breakdown
+            .iter()
+            .any(|d| matches!(d, ScoreDetail::Dismissal { .. })),
+        "{denied:#?}"
+    );
+    // Naming the idea only to wave it away is still a dismissal.
+    let dismissed = score(
+        &question,
+        "You never need to modify the caller's variable, so none of this matters in practice.",
+    );
+    assert!(modify(&dismissed), "{dismissed:#?}");
+    assert!(
+        dismissed.dismissed.iter().any(|c| c.label.contains("modify")),
+        "{dismissed:#?}"
+    );
 }
 
 const COMPARISON: &str = "What is the difference between a mutex and a semaphore?";

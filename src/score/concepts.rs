@@ -48,12 +48,44 @@ pub fn evidence(answer: &str, analyzed: &Analyzed, m: &PhraseMatch, matched: &st
     }
 }
 
-/// Whether a negation cue outside the match governs it.
-fn is_negated(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
-    analyzed
+/// How a concept named under negation is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NegatedMention {
+    /// Every negation dismisses it. Interview answers name a practice to
+    /// reject it ("we don't use EXPLAIN, just add indexes").
+    Dismissed,
+    /// Only a dismissal does ("X is overkill", "we don't need X"). A bare
+    /// denial ("the original can't be changed") is a claim about the thing,
+    /// which the contradiction check weighs against the references: the
+    /// concept is then neither shown nor dismissed. For ad-hoc questions,
+    /// whose concepts are words of an answer key.
+    DismissedUnlessDenied,
+}
+
+/// How a match stands: said, dismissed, or only denied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stance {
+    Said,
+    Dismissed,
+    Denied,
+}
+
+/// The stance of a match, from the negation cues outside it that govern it.
+fn stance(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String], reading: NegatedMention) -> Stance {
+    let tokens = analyzed.tokens();
+    let mut governing = analyzed
         .scopes()
         .iter()
-        .any(|s| s.kind == ScopeKind::Negation && s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
+        .filter(|s| s.kind == ScopeKind::Negation && s.governs_phrase(m.first, m.last, tokens, terms))
+        .peekable();
+    if governing.peek().is_none() {
+        return Stance::Said;
+    }
+    if reading == NegatedMention::DismissedUnlessDenied && governing.all(|s| s.is_denial(tokens)) {
+        Stance::Denied
+    } else {
+        Stance::Dismissed
+    }
 }
 
 /// Whether every term of the match is a word of the question itself.
@@ -77,6 +109,7 @@ pub fn assess(
     question: &Question,
     compiled: &CompiledQuestion,
     asked_stems: &[String],
+    reading: NegatedMention,
 ) -> ConceptReport {
     let mut report = ConceptReport::default();
     for (concept, aliases) in question.concepts.iter().zip(&compiled.concepts) {
@@ -84,10 +117,14 @@ pub fn assess(
         let mut negated: Vec<(PhraseMatch, &str)> = Vec::new();
         for alias in aliases {
             for m in positions.find(alias, ALIAS_SLACK, true) {
-                if !concept.pitfall && is_negated(analyzed, &m, &alias.terms) {
-                    negated.push((m, &alias.text));
-                } else {
+                if concept.pitfall {
                     affirmed.push((m, &alias.text));
+                    continue;
+                }
+                match stance(analyzed, &m, &alias.terms, reading) {
+                    Stance::Said => affirmed.push((m, &alias.text)),
+                    Stance::Dismissed => negated.push((m, &alias.text)),
+                    Stance::Denied => {}
                 }
             }
         }

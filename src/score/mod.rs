@@ -109,6 +109,8 @@ struct Target<'q> {
     min_words: usize,
     /// The references' claims, checked for answers that say the opposite.
     claims: Option<&'q contradiction::Claims>,
+    /// How a concept named under negation is read.
+    negated: concepts::NegatedMention,
 }
 
 /// Points a red flag of this severity takes away.
@@ -476,6 +478,7 @@ impl Evaluator {
             // the tune half, reading model answers for contradictions
             // flagged honest answers (rho 0.926 -> 0.900 on honest kinds).
             claims: None,
+            negated: concepts::NegatedMention::Dismissed,
         };
         let mut misspelled = Vec::new();
         let positions = self.positions(analyzed, target.compiled, &mut misspelled);
@@ -525,6 +528,11 @@ impl Evaluator {
             plan: question.plan,
             min_words: question.min_words,
             claims: Some(&question.claims),
+            // Answers to a reference-only question deny facts far more
+            // often than they dismiss practices: on the three reference-only
+            // sets, answers whose negated concepts were all read as
+            // dismissed had a mean grade of about 3.4 out of 5.
+            negated: concepts::NegatedMention::DismissedUnlessDenied,
         };
         let mut misspelled = Vec::new();
         let positions = self.positions(&analyzed, target.compiled, &mut misspelled);
@@ -594,7 +602,15 @@ impl Evaluator {
             .map(|w| self.analyzer.content_stems(w))
             .unwrap_or_default();
 
-        let report = concepts::assess(answer, analyzed, &positions, question, compiled, &asked_stems);
+        let report = concepts::assess(
+            answer,
+            analyzed,
+            &positions,
+            question,
+            compiled,
+            &asked_stems,
+            target.negated,
+        );
         let red_flags = flags::assess(answer, analyzed, &positions, question, common, compiled);
         let total_weight = question.total_weight();
         let coverage = if total_weight > 0.0 {
@@ -793,7 +809,15 @@ impl Evaluator {
                 continue;
             }
             let other = &self.bank.questions()[j];
-            let report = concepts::assess(answer, analyzed, positions, other, &self.compiled[j], &[]);
+            let report = concepts::assess(
+                answer,
+                analyzed,
+                positions,
+                other,
+                &self.compiled[j],
+                &[],
+                concepts::NegatedMention::Dismissed,
+            );
             let total = other.total_weight();
             let other_coverage = if total > 0.0 {
                 report.covered_weight() / total

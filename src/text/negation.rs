@@ -92,6 +92,29 @@ impl Scope {
         self.governs_match(first, last)
     }
 
+    /// Whether this scope only denies a fact ("the original can't be
+    /// changed", "a heap is not sorted") rather than dismissing the thing: a
+    /// bare negator governing what follows it, not followed by a verb of
+    /// need or value ("don't need", "never bother"). A dismissal names the
+    /// thing to reject it ("X is overkill", "we skip X", "we've never needed
+    /// them"); a denial is a claim, true or false, about the thing.
+    pub fn is_denial(&self, tokens: &[Token]) -> bool {
+        if self.kind != ScopeKind::Negation || self.cue.0 != self.cue.1 || self.governed.0 <= self.cue.1 {
+            return false;
+        }
+        let Some(cue) = tokens.get(self.cue.0) else {
+            return false;
+        };
+        if !BARE_NEGATORS.contains(&&*cue.norm) {
+            return false;
+        }
+        !tokens[self.cue.1 + 1..]
+            .iter()
+            .filter(|t| t.kind == TokenKind::Word)
+            .take(2)
+            .any(|t| VALUING_VERBS.contains(&&*t.norm))
+    }
+
     /// Whether this scope negates or rejects any of tokens `first..=last`
     /// through a cue outside them.
     pub fn governs_match(&self, first: usize, last: usize) -> bool {
@@ -181,6 +204,50 @@ const FORWARD_REJECTIONS: &[&str] = &[
     "replacing",
     "stop",
     "stopped",
+];
+
+/// Negators that deny without judging: what they govern is claimed false,
+/// not dismissed ([`Scope::is_denial`]).
+const BARE_NEGATORS: &[&str] = &[
+    "aren't",
+    "arent",
+    "can't",
+    "cannot",
+    "cant",
+    "couldn't",
+    "couldnt",
+    "didn't",
+    "didnt",
+    "doesn't",
+    "doesnt",
+    "don't",
+    "dont",
+    "hadn't",
+    "hasn't",
+    "haven't",
+    "isn't",
+    "isnt",
+    "mustn't",
+    "neither",
+    "never",
+    "no",
+    "none",
+    "nor",
+    "not",
+    "shouldn't",
+    "shouldnt",
+    "wasn't",
+    "weren't",
+    "without",
+    "won't",
+    "wouldn't",
+    "wouldnt",
+];
+
+/// Verbs of need or value: after a bare negator they dismiss what follows
+/// ("don't need", "never bother with", "don't care about").
+const VALUING_VERBS: &[&str] = &[
+    "bother", "bothered", "care", "cared", "need", "needed", "needs", "worry", "worried",
 ];
 
 /// Two-word cues that negate what follows ("turn off verification").
@@ -878,6 +945,34 @@ mod tests {
                     .join(" ")
             })
             .collect()
+    }
+
+    /// Whether the negation scopes of `text` are denials, in order.
+    fn denials(text: &str) -> Vec<bool> {
+        let analyzed = Analyzer::english().analyze(text);
+        analyzed
+            .scopes()
+            .iter()
+            .filter(|s| s.kind == ScopeKind::Negation)
+            .map(|s| s.is_denial(analyzed.tokens()))
+            .collect()
+    }
+
+    #[test]
+    fn a_bare_negator_denies_and_a_verb_of_need_or_a_judgement_dismisses() {
+        assert_eq!(
+            denials("The original value can't be changed by the callee."),
+            [true]
+        );
+        assert_eq!(
+            denials("A linked list does not store its nodes next to each other."),
+            [true]
+        );
+        assert_eq!(denials("We don't need idempotency keys."), [false]);
+        assert_eq!(denials("I never really bother with EXPLAIN."), [false]);
+        assert_eq!(denials("Idempotency keys are not needed."), [false]);
+        assert_eq!(denials("We skip the dry run."), [false]);
+        assert_eq!(denials("Canaries are overkill."), [false]);
     }
 
     #[test]
