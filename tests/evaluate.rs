@@ -162,6 +162,36 @@ fn a_practice_put_second_but_stated_plainly_elsewhere_is_not_dismissed() {
 }
 
 #[test]
+fn a_pronoun_that_restates_a_dismissal_does_not_cancel_it() {
+    let flags = |answer| flag_ids("idempotency-keys", answer);
+    let raised = "clients-should-not-retry".to_string();
+    for restated in [
+        "Idempotency keys are overkill, so we skip them.",
+        "Idempotency keys are not worth the complexity, so we skip them.",
+    ] {
+        assert!(flags(restated).contains(&raised), "{restated}");
+    }
+    // A cue that governs another cue still cancels it, for flags and
+    // concepts alike.
+    assert!(!flags("We never skip idempotency keys.").contains(&raised));
+    let e = evaluator()
+        .evaluate(
+            "idempotency-keys",
+            "We never skip idempotency keys on payment endpoints.",
+        )
+        .unwrap();
+    assert!(e.covered.iter().any(|c| c.id == "idempotency-key"), "{e:#?}");
+    assert!(e.dismissed.is_empty(), "{e:#?}");
+    let e = evaluator()
+        .evaluate(
+            "idempotency-keys",
+            "Idempotency keys are overkill, so we skip them.",
+        )
+        .unwrap();
+    assert!(e.dismissed.iter().any(|c| c.id == "idempotency-key"), "{e:#?}");
+}
+
+#[test]
 fn misspelled_terms_still_count_and_are_reported() {
     let correct = covered(
         "circuit-breakers",

@@ -4,7 +4,8 @@ use super::compile::CompiledQuestion;
 use super::evaluation::{CoveredConcept, DismissedConcept, Evidence, MissingConcept};
 use super::matcher::{PhraseMatch, Positions};
 use crate::bank::Question;
-use crate::text::{Analyzed, ScopeKind};
+use crate::text::negation::drop_restatements;
+use crate::text::{Analyzed, Scope, ScopeKind};
 
 /// Extra tokens allowed in an alias's window beyond its own terms.
 pub const ALIAS_SLACK: usize = 3;
@@ -71,17 +72,21 @@ enum Stance {
 }
 
 /// The stance of a match, from the negation cues outside it that govern it.
+/// Nested cues cancel ("we never skip idempotency keys" says them), and a
+/// pronoun's cue that spans another restates it rather than negating it
+/// ("X is overkill, so we skip them" dismisses X), as for red flags.
 fn stance(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String], reading: NegatedMention) -> Stance {
     let tokens = analyzed.tokens();
-    let mut governing = analyzed
+    let mut governing: Vec<&Scope> = analyzed
         .scopes()
         .iter()
         .filter(|s| s.kind == ScopeKind::Negation && s.governs_phrase(m.first, m.last, tokens, terms))
-        .peekable();
-    if governing.peek().is_none() {
+        .collect();
+    drop_restatements(&mut governing);
+    if governing.len().is_multiple_of(2) {
         return Stance::Said;
     }
-    if reading == NegatedMention::DismissedUnlessDenied && governing.all(|s| s.is_denial(tokens)) {
+    if reading == NegatedMention::DismissedUnlessDenied && governing.iter().all(|s| s.is_denial(tokens)) {
         Stance::Denied
     } else {
         Stance::Dismissed

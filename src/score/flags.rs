@@ -13,7 +13,7 @@ use super::concepts::collect_evidence;
 use super::evaluation::RaisedFlag;
 use super::matcher::{PhraseMatch, Positions};
 use crate::bank::{Question, RedFlag};
-use crate::text::negation::is_conditional;
+use crate::text::negation::{drop_restatements, is_conditional};
 use crate::text::{Analyzed, Scope, ScopeKind};
 
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
@@ -58,7 +58,9 @@ fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
 /// Whether the match is dismissed: governed by an odd number of cues, at
 /// least one a negation, none of them a condition. Nested cues cancel
 /// ("we never skip backups", "I won't stop writing tests"), and conditions
-/// state no practice ("without tests, …", "if you don't test, …").
+/// state no practice ("without tests, …", "if you don't test, …"). A
+/// pronoun's cue that spans another cue restates it ("X is overkill, so we
+/// skip them" dismisses X once).
 ///
 /// A list item with a cue of its own states its own polarity: the cue of a
 /// list's header or first item does not count again ("things I refuse to
@@ -76,6 +78,7 @@ fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool 
     if governing.iter().any(own_cue) {
         governing.retain(|s| own_cue(s) || s.cue.0 > m.last);
     }
+    drop_restatements(&mut governing);
     let conditional = governing.iter().any(|s| is_conditional(tokens, s));
     let negated = governing.iter().any(|s| s.kind == ScopeKind::Negation);
     negated && !conditional && governing.len() % 2 == 1

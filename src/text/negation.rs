@@ -50,6 +50,10 @@ pub struct Scope {
     pub cue: (usize, usize),
     /// Token indices governed by the cue, `governed.0..=governed.1`.
     pub governed: (usize, usize),
+    /// The scope reaches back through an object pronoun to what the
+    /// sentence named before ("X is overkill, so we skip them"): it
+    /// restates a judgement of that thing rather than judging another cue.
+    pub anaphoric: bool,
 }
 
 impl Scope {
@@ -205,6 +209,19 @@ const FORWARD_REJECTIONS: &[&str] = &[
     "stop",
     "stopped",
 ];
+
+/// Drops from `governing` (the scopes that govern one match) each scope
+/// that reaches back through a pronoun over another governing cue: "X is
+/// overkill, so we skip them" judges X once, where nested cues ("we never
+/// skip X") cancel.
+pub fn drop_restatements(governing: &mut Vec<&Scope>) {
+    let cues: Vec<usize> = governing
+        .iter()
+        .filter(|s| !s.anaphoric)
+        .map(|s| s.cue.0)
+        .collect();
+    governing.retain(|s| !s.anaphoric || !cues.iter().any(|&cue| s.covers(cue)));
+}
 
 /// Negators that deny without judging: what they govern is claimed false,
 /// not dismissed ([`Scope::is_denial`]).
@@ -607,6 +624,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                     // "we've never needed them": back to what "them" stands for.
                     if let Some(last) = scopes.last_mut().filter(|s| s.cue == (i, j)) {
                         last.governed.0 = sentence_start(tokens, i);
+                        last.anaphoric = true;
                     }
                 }
                 i = j + 1;
@@ -635,6 +653,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
                 if let Some(last) = scopes.last_mut() {
                     last.governed.0 = sentence_start(tokens, i);
+                    last.anaphoric = true;
                 }
             }
         } else if let Some(cue_start) = after_copula(tokens, i, PASSIVE_REJECTIONS) {
@@ -878,6 +897,7 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
         kind,
         cue,
         governed: (start, end),
+        anaphoric: false,
     });
 }
 
@@ -911,6 +931,7 @@ fn push_backward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue
             kind,
             cue,
             governed: (start, end),
+            anaphoric: false,
         });
     }
 }
@@ -1327,6 +1348,7 @@ mod tests {
             kind: ScopeKind::Negation,
             cue: (2, 2),
             governed: (3, 5),
+            anaphoric: false,
         };
         assert!(!scope.governs_match(2, 3));
         assert!(scope.governs_match(3, 4));
