@@ -97,7 +97,8 @@ impl Scope {
     }
 
     /// Whether this scope only denies a fact ("the original can't be
-    /// changed", "a heap is not sorted") rather than dismissing the thing: a
+    /// changed", "a linked list does not store nodes side by side") rather
+    /// than dismissing the thing: a
     /// bare negator governing what follows it, not followed by a verb of
     /// need or value ("don't need", "never bother"). A dismissal names the
     /// thing to reject it ("X is overkill", "we skip X", "we've never needed
@@ -109,10 +110,13 @@ impl Scope {
         let Some(cue) = tokens.get(self.cue.0) else {
             return false;
         };
-        if !BARE_NEGATORS.contains(&&*cue.norm) {
+        let word = &*cue.norm;
+        if !FORWARD_NEGATIONS.contains(&word) || JUDGING_NEGATIONS.contains(&word) {
             return false;
         }
-        !tokens[self.cue.1 + 1..]
+        !tokens
+            .get(self.cue.1 + 1..)
+            .unwrap_or_default()
             .iter()
             .filter(|t| t.kind == TokenKind::Word)
             .take(2)
@@ -223,42 +227,25 @@ pub fn drop_restatements(governing: &mut Vec<&Scope>) {
     governing.retain(|s| !s.anaphoric || !cues.iter().any(|&cue| s.covers(cue)));
 }
 
-/// Negators that deny without judging: what they govern is claimed false,
-/// not dismissed ([`Scope::is_denial`]).
-const BARE_NEGATORS: &[&str] = &[
-    "aren't",
-    "arent",
-    "can't",
-    "cannot",
-    "cant",
-    "couldn't",
-    "couldnt",
-    "didn't",
-    "didnt",
-    "doesn't",
-    "doesnt",
-    "don't",
-    "dont",
-    "hadn't",
-    "hasn't",
-    "haven't",
-    "isn't",
-    "isnt",
-    "mustn't",
-    "neither",
-    "never",
-    "no",
-    "none",
-    "nor",
-    "not",
-    "shouldn't",
-    "shouldnt",
-    "wasn't",
-    "weren't",
-    "without",
-    "won't",
-    "wouldn't",
-    "wouldnt",
+/// Forward negations that judge what they govern rather than deny it
+/// ("we skip X", "ignore X"): every other one of [`FORWARD_NEGATIONS`] is a
+/// bare negator ([`Scope::is_denial`]).
+const JUDGING_NEGATIONS: &[&str] = &[
+    "disable",
+    "disabled",
+    "disables",
+    "disabling",
+    "forgo",
+    "ignore",
+    "ignored",
+    "ignores",
+    "ignoring",
+    "omit",
+    "omitted",
+    "skip",
+    "skipped",
+    "skipping",
+    "skips",
 ];
 
 /// Verbs of need or value: after a bare negator they dismiss what follows
