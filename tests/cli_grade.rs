@@ -277,10 +277,13 @@ fn bad_lines_are_reported_with_their_numbers_and_skipped() {
         report.contains(&format!("skipping {input}:3: the line is {long} bytes long")),
         "{report}"
     );
-    assert!(
-        report.contains(&format!("skipping {input}:4: missing field `answer`")),
-        "{report}"
-    );
+    // The file's line number, and a column of that line: not serde's own
+    // "at line 1", which would contradict it.
+    let line_four = report
+        .lines()
+        .find(|l| l.starts_with(&format!("skipping {input}:4: column ")))
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(line_four.ends_with(": missing field `answer`"), "{line_four}");
     let failed = report.lines().map(|l| l.split_whitespace().collect::<Vec<_>>());
     assert!(
         failed.into_iter().any(|words| words == ["failed", "3"]),

@@ -247,7 +247,7 @@ fn grade_line(context: &LineContext<'_>, line: Line) -> Option<Graded> {
                 let split = serde_json::from_str::<serde_json::Value>(&text)
                     .ok()
                     .and_then(|v| v.get("split")?.as_str().map(str::to_owned));
-                let message = format!("{name}:{number}: {e}");
+                let message = format!("{name}:{number}: {}", grade::lines::column_message(&e));
                 (grade::invalid_line(number, split, message.clone()), Some(message))
             }
         },

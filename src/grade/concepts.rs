@@ -44,15 +44,6 @@ struct ConceptsLine {
     concepts: Vec<ConceptSpec>,
 }
 
-/// serde's message with its position given as a column of the line: its
-/// own "line 1" would contradict the file's line number.
-fn column_message(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let suffix = format!(" at line {} column {}", e.line(), e.column());
-    let message = text.strip_suffix(&suffix).unwrap_or(&text);
-    format!("column {}: {message}", e.column())
-}
-
 /// Concepts by question text, read from a concepts file.
 #[derive(Debug, Default)]
 pub struct ConceptBook {
@@ -73,7 +64,7 @@ impl ConceptBook {
             }
             let parsed: ConceptsLine = serde_json::from_str(raw).map_err(|e| ConceptsFileError::Invalid {
                 line,
-                message: column_message(&e),
+                message: super::lines::column_message(&e),
             })?;
             let question = parsed.question.trim().to_owned();
             if question.is_empty() {

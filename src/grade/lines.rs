@@ -27,6 +27,16 @@ pub enum LineProblem {
     },
 }
 
+/// serde's message about one JSON line, its position given as a column of
+/// the line: serde counts lines within the text it was given, so its own
+/// "line 1" would contradict the file's line number that callers print.
+pub fn column_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let suffix = format!(" at line {} column {}", e.line(), e.column());
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    format!("column {}: {message}", e.column())
+}
+
 /// One numbered line.
 #[derive(Debug)]
 pub struct Line {
