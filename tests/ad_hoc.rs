@@ -189,6 +189,31 @@ fn a_reference_that_denies_something_agrees_with_an_answer_that_denies_it() {
 }
 
 #[test]
+fn a_reference_that_warns_against_something_agrees_with_an_answer_that_denies_it() {
+    let question = rubric(
+        "Why pass a large structure to a function by reference?",
+        &["Passing by reference avoids copying the whole structure on every call."],
+    );
+    let denying = score(
+        &question,
+        "Because then the function does not copy the whole structure each time it is called.",
+    );
+    let ignoring = score(
+        &question,
+        "Because then the function can use it each time it is called.",
+    );
+    // The reference warns against copying; saying it does not happen is
+    // no contradiction, and says what the reference says.
+    assert!(denying.signals.contradictions.is_empty(), "{denying:#?}");
+    assert!(
+        similarity(&denying) > similarity(&ignoring),
+        "{:?} vs {:?}",
+        similarity(&denying),
+        similarity(&ignoring)
+    );
+}
+
+#[test]
 fn a_denied_fact_is_not_a_dismissal_but_a_dismissed_idea_is() {
     let question = rubric(
         "Explain the difference between pass by value and pass by reference.",

@@ -183,7 +183,10 @@ impl AdHocQuestion {
                 if token.kind != TokenKind::Word || token.stop || is_filler(&token.norm) {
                     continue;
                 }
-                let negated = analyzed.is_negated(i);
+                // A word the reference warns against ("avoids making
+                // copies") agrees with an answer that denies it ("does not
+                // copy") as much as a word it negates does.
+                let negated = analyzed.is_negated(i) || analyzed.is_rejected(i);
                 rubric_words.extend(RubricWord::from_token(token));
                 if let Some(&at) = seen.get(token.stem.as_ref()) {
                     if let Some(term) = terms.get_mut(at) {

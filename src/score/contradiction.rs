@@ -439,6 +439,11 @@ fn clauses_of<'a>(analyzed: &'a Analyzed, contrast: Option<&[BTreeSet<String>; 2
         if denying {
             clause.denied.insert(stem);
         }
+        // A word the clause warns against ("it avoids making copies") is
+        // one an answer may deny ("it does not copy") without contradicting it.
+        if analyzed.is_rejected(i) {
+            clause.negated.insert(stem);
+        }
         if analyzed.is_negated(i) {
             clause.negated.insert(stem);
         } else {
@@ -713,6 +718,15 @@ mod tests {
             "Aging bumps a waiting process's priority up the longer it waits in the ready queue."
         )
         .is_empty());
+    }
+
+    #[test]
+    fn denying_what_the_reference_warns_against_agrees() {
+        let c = claims(
+            "Why pass a large structure to a function by reference?",
+            "Passing by reference avoids copying the whole structure on every call.",
+        );
+        assert!(kinds(&c, "The function does not copy the whole structure on each call.").is_empty());
     }
 
     #[test]

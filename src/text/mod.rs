@@ -123,6 +123,14 @@ impl Analyzed {
             .any(|s| s.kind == ScopeKind::Negation && s.covers(index))
     }
 
+    /// Whether a rejection cue governs token `index` ("avoid" in "avoid
+    /// making copies" governs "making" and "copies").
+    pub fn is_rejected(&self, index: usize) -> bool {
+        self.scopes
+            .iter()
+            .any(|s| s.kind == ScopeKind::Rejection && s.covers(index))
+    }
+
     /// The distinct stems of the content (non-function) tokens, sorted: what
     /// the index holds of a text and what queries and question demoting use.
     pub fn content_stems(&self) -> BTreeSet<&str> {

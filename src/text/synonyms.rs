@@ -79,16 +79,27 @@ impl Synonyms {
 
     /// Every group a text names, given the stems of its words in order
     /// without glue words ([`Analyzer::phrase_terms`] of it): through a
-    /// single word, or a phrase member appearing word for word.
+    /// phrase member appearing word for word, or a single word outside
+    /// every such phrase. The longest member wins, as in any thesaurus
+    /// lookup: the "link" of "linked list" is not the "link" that means a
+    /// pointer or a connection.
     pub fn groups_in(&self, stems: &[&str]) -> BTreeSet<u32> {
-        let mut found: BTreeSet<u32> = stems.iter().flat_map(|s| self.groups_of(s)).copied().collect();
+        let mut found: BTreeSet<u32> = BTreeSet::new();
+        let mut in_phrase = vec![false; stems.len()];
         for (phrase, group) in &self.phrases {
             let len = phrase.len();
-            if stems
-                .windows(len)
-                .any(|w| w.iter().zip(phrase).all(|(a, b)| *a == b))
-            {
-                found.insert(*group);
+            for (at, window) in stems.windows(len).enumerate() {
+                if window.iter().zip(phrase).all(|(a, b)| *a == b) {
+                    found.insert(*group);
+                    if let Some(covered) = in_phrase.get_mut(at..at + len) {
+                        covered.fill(true);
+                    }
+                }
+            }
+        }
+        for (stem, covered) in stems.iter().zip(&in_phrase) {
+            if !covered {
+                found.extend(self.groups_of(stem));
             }
         }
         found
@@ -183,6 +194,24 @@ mod tests {
         let scrambled = analyzer.phrase_terms("first out, last in");
         let scrambled: Vec<&str> = scrambled.iter().map(String::as_str).collect();
         assert!(!stack.iter().any(|g| synonyms.groups_in(&scrambled).contains(g)));
+    }
+
+    #[test]
+    fn a_word_inside_a_phrase_member_names_only_the_phrase_s_groups() {
+        let (analyzer, synonyms) = shipped();
+        let said = |text: &str| {
+            let stems = analyzer.phrase_terms(text);
+            synonyms.groups_in(&stems.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let pointer = synonyms.groups_of(&analyzer.stem("pointer"));
+        let linked_list = synonyms.groups_of_term(&analyzer.phrase_terms("linked list"));
+        assert!(!pointer.is_empty() && !linked_list.is_empty());
+        let in_phrase = said("walk the linked list");
+        assert!(linked_list.iter().all(|g| in_phrase.contains(g)), "{in_phrase:?}");
+        assert!(!pointer.iter().any(|g| in_phrase.contains(g)), "{in_phrase:?}");
+        // Alone, the word still names its own groups.
+        let alone = said("follow the link to the next node");
+        assert!(pointer.iter().any(|g| alone.contains(g)), "{alone:?}");
     }
 
     #[test]
