@@ -46,6 +46,13 @@ const ECHO_WORDS: usize = 2;
 const CONTRAST_LINKS: &[&str] = &["by", "of", "in", "for", "to", "with", "on"];
 /// Most contrasted things' words read on each side of "and" / "or" / "vs".
 const MAX_CONTRAST_WORDS: usize = 3;
+/// Words that open a subordinate clause: a negation before one denies
+/// nothing after it ("is not freed when its function is invoked again"
+/// does not deny the invocation).
+const SUBORDINATORS: &[&str] = &[
+    "after", "although", "because", "before", "if", "once", "since", "though", "unless", "until", "when",
+    "where", "whereas", "while",
+];
 /// Answer clauses read for contradictions (a long answer has 20 to 40).
 const MAX_CLAUSES: usize = 200;
 
@@ -393,10 +400,10 @@ fn mentions(analyzed: &Analyzed, side: &BTreeSet<String>) -> bool {
 
 /// The clauses of a text, each about the contrasted thing it names first,
 /// or else the one its sentence named before. A word after a verb's
-/// negation in its clause ("not", "never", "doesn't") is also denied; "not
-/// only" and "not just" deny nothing, and negated determiners ("no later
-/// path can beat it") say nothing is so, which agrees with more claims than
-/// it denies.
+/// negation in its clause ("not", "never", "doesn't") is also denied, up to
+/// a subordinate clause ([`SUBORDINATORS`]); "not only" and "not just" deny
+/// nothing, and negated determiners ("no later path can beat it") say
+/// nothing is so, which agrees with more claims than it denies.
 fn clauses_of<'a>(analyzed: &'a Analyzed, contrast: Option<&[BTreeSet<String>; 2]>) -> Vec<Clause<'a>> {
     let tokens = analyzed.tokens();
     let mut clauses: Vec<Clause<'a>> = Vec::new();
@@ -432,6 +439,9 @@ fn clauses_of<'a>(analyzed: &'a Analyzed, contrast: Option<&[BTreeSet<String>; 2
             denying |= !limiting;
             // The cue is no claim of its own.
             continue;
+        }
+        if SUBORDINATORS.contains(&norm) {
+            denying = false;
         }
         if token.kind != TokenKind::Word || token.stop || is_filler(norm) {
             continue;
@@ -718,6 +728,25 @@ mod tests {
             "Aging bumps a waiting process's priority up the longer it waits in the ready queue."
         )
         .is_empty());
+    }
+
+    #[test]
+    fn a_denial_stops_at_a_subordinate_clause() {
+        let c = claims(
+            "What changes when a local array is declared static?",
+            "It is allocated once, when its enclosing function is first invoked, \
+             and keeps its values between invocations.",
+        );
+        // "not" denies "freed", not the invocation the "when" clause names.
+        assert!(kinds(
+            &c,
+            "It is not freed when its enclosing function is invoked again."
+        )
+        .is_empty());
+        assert_eq!(
+            kinds(&c, "It doesn't keep its values between invocations."),
+            [ContradictionKind::OppositeClaim]
+        );
     }
 
     #[test]
