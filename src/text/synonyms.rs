@@ -210,7 +210,7 @@ mod tests {
         assert!(linked_list.iter().all(|g| in_phrase.contains(g)), "{in_phrase:?}");
         assert!(!pointer.iter().any(|g| in_phrase.contains(g)), "{in_phrase:?}");
         // Alone, the word still names its own groups.
-        let alone = said("follow the link to the next node");
+        let alone = said("every link costs one hop");
         assert!(pointer.iter().any(|g| alone.contains(g)), "{alone:?}");
     }
 
