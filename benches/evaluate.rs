@@ -1,6 +1,7 @@
-//! The costs that bound Assay: evaluation by answer length, the analyzer alone
-//! on the same texts, question wording lookup, bank load with index build, and
-//! the JSON encoding of an evaluation.
+//! The costs that bound Assay: evaluation by answer length (against a bank
+//! question and against a caller's own reference), the analyzer alone on the
+//! same texts, question wording lookup, bank load with index build, and the
+//! JSON encoding of an evaluation.
 //!
 //! Targets on a 2-core machine: evaluate p50 ≤ 100 µs for 250 words and
 //! ≤ 2 ms for 5,000 words, growing linearly with length; evaluate ≤ 2× the
@@ -11,6 +12,7 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
+use assay::rubric::RubricSpec;
 use assay::text::Analyzer;
 use assay::Evaluator;
 
@@ -80,6 +82,35 @@ fn by_length(c: &mut Criterion) {
     analyze.finish();
 }
 
+/// A question outside the bank with one reference answer: its concepts are
+/// derived, and every answer is also read for similarity, synonyms and
+/// contradictions, which bank questions skip.
+fn ad_hoc(c: &mut Criterion) {
+    let evaluator = Evaluator::embedded().expect("the embedded corpus loads");
+    let spec = RubricSpec {
+        question: Some("What is the difference between a process and a thread?".to_owned()),
+        reference_answers: vec![
+            "A process is an independent program in execution with its own address space and \
+             resources such as open files. A thread runs inside a process and shares its memory \
+             and resources with the other threads of that process, but has its own stack, \
+             registers and program counter, so threads are cheaper to create and switch between."
+                .to_owned(),
+        ],
+        ..RubricSpec::default()
+    };
+    let question = evaluator.prepare(&spec).expect("the bench rubric is valid");
+    let answers = graded_answers();
+    let mut group = c.benchmark_group("evaluate_ad_hoc");
+    for words in LENGTHS {
+        let text = answer_of(&answers, words);
+        group.throughput(Throughput::Elements(words as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
+            b.iter(|| evaluator.evaluate_ad_hoc(&question, black_box(text), Default::default()))
+        });
+    }
+    group.finish();
+}
+
 fn lookup(c: &mut Criterion) {
     let evaluator = Evaluator::embedded().expect("the embedded corpus loads");
     let mut group = c.benchmark_group("lookup");
@@ -129,5 +160,5 @@ fn encode(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, by_length, lookup, load, encode);
+criterion_group!(benches, by_length, ad_hoc, lookup, load, encode);
 criterion_main!(benches);

@@ -29,6 +29,9 @@ pub struct Synonyms {
     by_stem: HashMap<String, Vec<u32>>,
     /// Members of several words: their stems and group.
     phrases: Vec<(Vec<String>, u32)>,
+    /// First stem of a phrase member → its positions in `phrases`, so a
+    /// text is scanned once rather than once per phrase.
+    phrases_by_first: HashMap<String, Vec<usize>>,
 }
 
 impl Synonyms {
@@ -64,6 +67,13 @@ impl Synonyms {
                         groups.push(group);
                     }
                 } else {
+                    if let Some(first) = member.stems.first() {
+                        synonyms
+                            .phrases_by_first
+                            .entry(first.clone())
+                            .or_default()
+                            .push(synonyms.phrases.len());
+                    }
                     synonyms.phrases.push((member.stems.clone(), group));
                 }
             }
@@ -86,11 +96,17 @@ impl Synonyms {
     pub fn groups_in(&self, stems: &[&str]) -> BTreeSet<u32> {
         let mut found: BTreeSet<u32> = BTreeSet::new();
         let mut in_phrase = vec![false; stems.len()];
-        for (phrase, group) in &self.phrases {
-            let len = phrase.len();
-            for (at, window) in stems.windows(len).enumerate() {
+        for (at, first) in stems.iter().enumerate() {
+            let Some(candidates) = self.phrases_by_first.get(*first) else {
+                continue;
+            };
+            for &(ref phrase, group) in candidates.iter().filter_map(|&i| self.phrases.get(i)) {
+                let len = phrase.len();
+                let Some(window) = stems.get(at..at + len) else {
+                    continue;
+                };
                 if window.iter().zip(phrase).all(|(a, b)| *a == b) {
-                    found.insert(*group);
+                    found.insert(group);
                     if let Some(covered) = in_phrase.get_mut(at..at + len) {
                         covered.fill(true);
                     }
