@@ -58,28 +58,25 @@ fn answer_of(answers: &[String], words: usize) -> String {
     text.join(" ")
 }
 
+/// One benchmark group of `run` over answers of every length in [`LENGTHS`].
+fn over_lengths<R>(c: &mut Criterion, group: &str, answers: &[String], run: impl Fn(&str) -> R) {
+    let mut group = c.benchmark_group(group);
+    for words in LENGTHS {
+        let text = answer_of(answers, words);
+        group.throughput(Throughput::Elements(words as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
+            b.iter(|| run(black_box(text)))
+        });
+    }
+    group.finish();
+}
+
 fn by_length(c: &mut Criterion) {
     let evaluator = Evaluator::embedded().expect("the embedded corpus loads");
     let analyzer = Analyzer::english();
     let answers = graded_answers();
-    let mut evaluate = c.benchmark_group("evaluate");
-    for words in LENGTHS {
-        let text = answer_of(&answers, words);
-        evaluate.throughput(Throughput::Elements(words as u64));
-        evaluate.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
-            b.iter(|| evaluator.evaluate(black_box(QUESTION), black_box(text)))
-        });
-    }
-    evaluate.finish();
-    let mut analyze = c.benchmark_group("analyze");
-    for words in LENGTHS {
-        let text = answer_of(&answers, words);
-        analyze.throughput(Throughput::Elements(words as u64));
-        analyze.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
-            b.iter(|| analyzer.analyze(black_box(text)))
-        });
-    }
-    analyze.finish();
+    over_lengths(c, "evaluate", &answers, |text| evaluator.evaluate(QUESTION, text));
+    over_lengths(c, "analyze", &answers, |text| analyzer.analyze(text));
 }
 
 /// A question outside the bank with one reference answer: its concepts are
@@ -99,16 +96,9 @@ fn ad_hoc(c: &mut Criterion) {
         ..RubricSpec::default()
     };
     let question = evaluator.prepare(&spec).expect("the bench rubric is valid");
-    let answers = graded_answers();
-    let mut group = c.benchmark_group("evaluate_ad_hoc");
-    for words in LENGTHS {
-        let text = answer_of(&answers, words);
-        group.throughput(Throughput::Elements(words as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(words), &text, |b, text| {
-            b.iter(|| evaluator.evaluate_ad_hoc(&question, black_box(text), Default::default()))
-        });
-    }
-    group.finish();
+    over_lengths(c, "evaluate_ad_hoc", &graded_answers(), |text| {
+        evaluator.evaluate_ad_hoc(&question, text, Default::default())
+    });
 }
 
 fn lookup(c: &mut Criterion) {
