@@ -118,17 +118,18 @@ impl Analyzed {
     /// Whether a negation cue governs token `index` ("not" in "does not
     /// change state" governs "change" and "state").
     pub fn is_negated(&self, index: usize) -> bool {
-        self.scopes
-            .iter()
-            .any(|s| s.kind == ScopeKind::Negation && s.covers(index))
+        self.is_governed(index, ScopeKind::Negation)
     }
 
     /// Whether a rejection cue governs token `index` ("avoid" in "avoid
     /// making copies" governs "making" and "copies").
     pub fn is_rejected(&self, index: usize) -> bool {
-        self.scopes
-            .iter()
-            .any(|s| s.kind == ScopeKind::Rejection && s.covers(index))
+        self.is_governed(index, ScopeKind::Rejection)
+    }
+
+    /// Whether a cue of `kind` governs token `index`.
+    fn is_governed(&self, index: usize, kind: ScopeKind) -> bool {
+        self.scopes.iter().any(|s| s.kind == kind && s.covers(index))
     }
 
     /// The distinct stems of the content (non-function) tokens, sorted: what
