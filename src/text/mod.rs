@@ -30,6 +30,7 @@ pub mod segment;
 pub mod stopwords;
 pub mod synonyms;
 pub mod tokenizer;
+pub mod vectors;
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
