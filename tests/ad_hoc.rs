@@ -69,6 +69,29 @@ fn synonyms_from_the_shipped_list_get_credit() {
 }
 
 #[test]
+fn a_word_close_in_meaning_that_no_synonym_pairs_gets_part_of_the_credit() {
+    let question = rubric(
+        "How does the toll gate bill its traffic?",
+        &["It charges every vehicle once when it passes the barrier."],
+    );
+    let same_word = score(
+        &question,
+        "It charges every vehicle once when it passes the barrier.",
+    );
+    let close_word = score(&question, "It charges every car once when it passes the barrier.");
+    let other_word = score(
+        &question,
+        "It charges every month once when it passes the barrier.",
+    );
+    let (same, close, other) = (
+        similarity(&same_word),
+        similarity(&close_word),
+        similarity(&other_word),
+    );
+    assert!(close > other && close < same, "{same:?} {close:?} {other:?}");
+}
+
+#[test]
 fn repeating_the_question_shows_nothing() {
     let question = rubric(
         "What is a deadlock between two threads?",
