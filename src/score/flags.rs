@@ -21,7 +21,7 @@ pub const PHRASE_SLACK: usize = 2;
 
 /// Whether any negation or rejection cue outside the match governs it, or
 /// the match is only a hypothesis ("if you skip the dry run, …").
-fn is_rejected(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
+fn is_denied_or_hypothetical(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
     analyzed
         .scopes()
         .iter()
@@ -104,7 +104,7 @@ pub fn assess(
             positions
                 .find(p, PHRASE_SLACK, false)
                 .into_iter()
-                .filter(|m| !is_rejected(analyzed, m, &p.terms))
+                .filter(|m| !is_denied_or_hypothetical(analyzed, m, &p.terms))
                 .map(move |m| (m, p.text.as_str()))
         });
         let mut dismissed: Vec<(PhraseMatch, &str)> = Vec::new();
@@ -113,7 +113,10 @@ pub fn assess(
             // A practice the answer also states plainly is ranked, not
             // dismissed ("limiting the damage first, not finding the root
             // cause … then a post-mortem with the root cause"), as concepts are.
-            if matches.iter().any(|m| !is_rejected(analyzed, m, &p.terms)) {
+            if matches
+                .iter()
+                .any(|m| !is_denied_or_hypothetical(analyzed, m, &p.terms))
+            {
                 continue;
             }
             dismissed.extend(
