@@ -35,9 +35,9 @@ const RELATED_PREFIX: usize = 5;
 const RELATED_SHARE: f64 = 0.8;
 /// Cosine of two words' vectors ([`vectors`]) from which an answer word
 /// earns credit for a reference word it is close to in meaning, rising to
-/// full credit at 1. Chosen on the tune halves (0.4–0.6 within ±0.006 of
-/// each other); words that are only related ("stack" and "queue", 0.41)
-/// stay below it.
+/// full credit at 1. Chosen on the tune halves (from 0.4 to 0.6, r moves
+/// by at most 0.012 on either); words that are only related ("stack" and
+/// "queue", about 0.3) stay below it.
 const CLOSE_MEANING: f32 = 0.5;
 /// Confidence in a rubric whose concepts were given / derived, before the
 /// references' length is considered.
@@ -142,6 +142,9 @@ struct ReferenceTerm {
     negated: bool,
     /// Its row in the shipped word vectors, if it has one.
     vector: Option<VectorId>,
+    /// The stems of its listed opposites, which sit close to it in the
+    /// vectors but earn it nothing.
+    opposites: Vec<String>,
 }
 
 /// An ad-hoc question compiled for scoring.
@@ -211,6 +214,7 @@ impl AdHocQuestion {
                     groups: vocabulary.synonyms().groups_of(&token.stem).to_vec(),
                     negated,
                     vector: vectors::shipped().id(&token.stem),
+                    opposites: vocabulary.opposites().of(&token.stem).to_vec(),
                 });
             }
             terms.sort_unstable_by(|a, b| a.stem.cmp(&b.stem));
@@ -279,7 +283,7 @@ impl AdHocQuestion {
                 // The answer's words this reference does not use, gathered
                 // at the first reference word the answer does not say: a
                 // word that says one reference word stands in for no other.
-                let mut others: Option<Vec<VectorId>> = None;
+                let mut others: Option<Vec<(&str, VectorId)>> = None;
                 let said: f32 = terms
                     .iter()
                     .map(|t| {
@@ -304,14 +308,36 @@ impl AdHocQuestion {
 
 /// Credit for a reference word the answer does not say, from the answer
 /// word closest to it in meaning among `others`: 0 up to a cosine of
-/// [`CLOSE_MEANING`], rising to 1.
-fn close_meaning_credit(term: &ReferenceTerm, others: &[VectorId]) -> f32 {
+/// [`CLOSE_MEANING`], rising to 1. Opposites are close in such vectors
+/// ("ascending" and "descending" 0.72, "encrypt" and "decrypt" 0.81), as
+/// they are used alike: a listed opposite, or a word that differs only in
+/// its first letters ([`differs_in_prefix`]), earns nothing.
+fn close_meaning_credit(term: &ReferenceTerm, others: &[(&str, VectorId)]) -> f32 {
     let Some(id) = term.vector else {
         return 0.0;
     };
     let table = vectors::shipped();
-    let closest = others.iter().map(|&o| table.cosine(id, o)).fold(0.0, f32::max);
+    let closest = others
+        .iter()
+        .filter(|(stem, _)| !term.opposites.iter().any(|o| o == stem) && !differs_in_prefix(&term.stem, stem))
+        .map(|&(_, o)| table.cosine(id, o))
+        .fold(0.0, f32::max);
     ((closest - CLOSE_MEANING) / (1.0 - CLOSE_MEANING)).clamp(0.0, 1.0)
+}
+
+/// Whether two stems share an ending of at least three letters and half the
+/// shorter one, and differ only in up to four letters before it: the shape
+/// of a contrast made by a prefix ("encrypt" and "decrypt", "increas" and
+/// "decreas", "fifo" and "lifo", "upload" and "download").
+fn differs_in_prefix(a: &str, b: &str) -> bool {
+    let common = a
+        .chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a_len, b_len) = (a.chars().count(), b.chars().count());
+    common >= 3 && 2 * common >= a_len.min(b_len) && a_len - common <= 4 && b_len - common <= 4
 }
 
 /// Whether the answer says a word of the same family as `stem` that the
@@ -348,12 +374,13 @@ pub(crate) struct Said<'a> {
 }
 
 impl Said<'_> {
-    /// The rows of the affirmed words `terms` (sorted by stem) does not hold.
-    fn words_besides(&self, terms: &[ReferenceTerm]) -> Vec<VectorId> {
+    /// The affirmed words `terms` (sorted by stem) does not hold, with
+    /// their rows.
+    fn words_besides(&self, terms: &[ReferenceTerm]) -> Vec<(&str, VectorId)> {
         self.vectors
             .iter()
             .filter(|(stem, _)| terms.binary_search_by(|t| t.stem.as_str().cmp(stem)).is_err())
-            .map(|&(_, id)| id)
+            .copied()
             .collect()
     }
 }
@@ -409,33 +436,85 @@ mod tests {
     }
 
     fn term(word: &str) -> ReferenceTerm {
+        let analyzer = Analyzer::english();
         ReferenceTerm {
             stem: stem(word),
             weight: 1.0,
             groups: Vec::new(),
             negated: false,
             vector: id(word),
+            opposites: crate::text::opposites::Opposites::shipped(&analyzer)
+                .of(&stem(word))
+                .to_vec(),
         }
+    }
+
+    /// `words` as an answer's words with their rows, each asserted to have one.
+    fn answer_words(words: &[&'static str]) -> Vec<(&'static str, VectorId)> {
+        let rows: Vec<_> = words
+            .iter()
+            .filter_map(|w| Some((&*Box::leak(stem(w).into_boxed_str()), id(w)?)))
+            .collect();
+        assert_eq!(rows.len(), words.len(), "a word of {words:?} has no vector");
+        rows
+    }
+
+    fn cosine(a: &str, b: &str) -> f32 {
+        let table = vectors::shipped();
+        id(a).zip(id(b)).map_or(f32::NAN, |(a, b)| table.cosine(a, b))
     }
 
     #[test]
     fn a_word_close_in_meaning_earns_part_of_the_credit_and_an_unrelated_one_none() {
         let purchase = term("purchase");
-        let buy: Vec<VectorId> = id("buy").into_iter().collect();
-        let yellow: Vec<VectorId> = id("yellow").into_iter().collect();
-        let close = close_meaning_credit(&purchase, &buy);
+        let close = close_meaning_credit(&purchase, &answer_words(&["buy"]));
         assert!(close > 0.5 && close < 1.0, "{close}");
-        assert_eq!(close_meaning_credit(&purchase, &yellow), 0.0);
+        assert_eq!(close_meaning_credit(&purchase, &answer_words(&["yellow"])), 0.0);
         assert_eq!(
-            close_meaning_credit(&term("zzyzxq"), &buy),
+            close_meaning_credit(&term("zzyzxq"), &answer_words(&["buy"])),
             0.0,
             "a word without a vector"
         );
     }
 
     #[test]
+    fn opposites_close_in_the_vectors_earn_nothing() {
+        // Listed opposites, and a contrast made by a prefix.
+        for (reference, answer) in [
+            ("fast", "slow"),
+            ("ascending", "descending"),
+            ("encrypt", "decrypt"),
+        ] {
+            assert!(cosine(reference, answer) > CLOSE_MEANING, "{reference} {answer}");
+            let credit = close_meaning_credit(&term(reference), &answer_words(&[answer]));
+            assert_eq!(credit, 0.0, "{reference} {answer}");
+        }
+    }
+
+    #[test]
+    fn a_contrast_by_prefix_needs_a_shared_ending_and_short_heads() {
+        for (a, b) in [
+            ("encrypt", "decrypt"),
+            ("increas", "decreas"),
+            ("fifo", "lifo"),
+            ("upload", "download"),
+        ] {
+            assert!(differs_in_prefix(a, b), "{a} {b}");
+        }
+        for (a, b) in [
+            ("vehicl", "car"),
+            ("purchas", "buy"),
+            ("cat", "at"),
+            ("transmiss", "emiss"),
+        ] {
+            assert!(!differs_in_prefix(a, b), "{a} {b}");
+        }
+    }
+
+    #[test]
     fn a_word_the_reference_uses_stands_in_for_no_other() {
         let (buy, record) = (stem("buy"), stem("record"));
+        assert!(id("buy").is_some() && id("record").is_some());
         let said = Said {
             vectors: [(buy.as_str(), id("buy")), (record.as_str(), id("record"))]
                 .into_iter()
@@ -445,9 +524,6 @@ mod tests {
         };
         let mut terms = vec![term("purchase"), term("buy")];
         terms.sort_unstable_by(|a, b| a.stem.cmp(&b.stem));
-        assert_eq!(
-            said.words_besides(&terms),
-            id("record").into_iter().collect::<Vec<_>>()
-        );
+        assert_eq!(said.words_besides(&terms), answer_words(&["record"]));
     }
 }

@@ -9,10 +9,11 @@
 //! two vectors says how alike two words are. It is compiled into the binary,
 //! read once and keyed by stem: the words of one stem share their mean.
 //!
-//! Closeness in such vectors is relatedness, not sameness: "stack" and
-//! "queue" sit close, being used alike. Callers give credit only well above
-//! chance ([`AdHocQuestion`](crate::score::AdHocQuestion) from a cosine of
-//! 0.5) and never for a word the reference itself uses.
+//! Closeness in such vectors is relatedness, not sameness: opposites sit
+//! close, being used alike ("encrypt" and "decrypt" 0.81). Callers give
+//! credit only well above chance ([`AdHocQuestion`](crate::score::AdHocQuestion)
+//! from a cosine of 0.5), never for a word the reference itself uses and
+//! never between opposites.
 //!
 //! # Example
 //!
