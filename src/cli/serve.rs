@@ -157,6 +157,9 @@ pub fn run(args: Args, sources: Vec<SourceFile>) -> anyhow::Result<ExitCode> {
     let config = args.config()?;
     config.validate()?;
     let evaluator = Evaluator::from_sources(&sources).context("loading the corpus")?;
+    // Read the word vectors now (about 20 ms), not in the first request
+    // that brings its own question.
+    assay::text::vectors::shipped();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

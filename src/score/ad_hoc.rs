@@ -369,18 +369,17 @@ pub(crate) struct Said<'a> {
     negated: BTreeSet<&'a str>,
     /// The synonym groups the affirmed words and phrases name.
     groups: BTreeSet<u32>,
-    /// The affirmed stems that have word vectors, with their rows.
-    vectors: Vec<(&'a str, VectorId)>,
 }
 
 impl Said<'_> {
-    /// The affirmed words `terms` (sorted by stem) does not hold, with
-    /// their rows.
+    /// The affirmed words `terms` (sorted by stem) does not hold that have
+    /// word vectors, with their rows.
     fn words_besides(&self, terms: &[ReferenceTerm]) -> Vec<(&str, VectorId)> {
-        self.vectors
+        let table = vectors::shipped();
+        self.affirmed
             .iter()
-            .filter(|(stem, _)| terms.binary_search_by(|t| t.stem.as_str().cmp(stem)).is_err())
-            .copied()
+            .filter(|stem| terms.binary_search_by(|t| t.stem.as_str().cmp(stem)).is_err())
+            .filter_map(|&stem| Some((stem, table.id(stem)?)))
             .collect()
     }
 }
@@ -414,12 +413,6 @@ pub(crate) fn said<'a>(analyzed: &'a Analyzed, extra: &'a [String], vocabulary: 
     for stem in extra {
         said.groups.extend(vocabulary.synonyms().groups_of(stem));
     }
-    let table = vectors::shipped();
-    said.vectors = said
-        .affirmed
-        .iter()
-        .filter_map(|&s| Some((s, table.id(s)?)))
-        .collect();
     said
 }
 
@@ -516,10 +509,7 @@ mod tests {
         let (buy, record) = (stem("buy"), stem("record"));
         assert!(id("buy").is_some() && id("record").is_some());
         let said = Said {
-            vectors: [(buy.as_str(), id("buy")), (record.as_str(), id("record"))]
-                .into_iter()
-                .filter_map(|(s, id)| Some((s, id?)))
-                .collect(),
+            affirmed: [buy.as_str(), record.as_str()].into_iter().collect(),
             ..Said::default()
         };
         let mut terms = vec![term("purchase"), term("buy")];

@@ -282,9 +282,6 @@ impl Evaluator {
             .collect();
         let frequency = compile::bank_vocabulary(&analyzer, &bank);
         let vocabulary = Vocabulary::with_bank(&analyzer, frequency, bank.questions().len());
-        // Read the word vectors now (about 20 ms), not in the first request
-        // that brings its own question.
-        crate::text::vectors::shipped();
         Ok(Evaluator {
             analyzer,
             bank,
