@@ -219,6 +219,39 @@ fn misspelled_terms_still_count_and_are_reported() {
 }
 
 #[test]
+fn a_short_or_real_word_misspelling_inside_an_alias_counts_and_keeps_the_score() {
+    let correct =
+        "Each service gets an IAM role that reads only its own secrets from Vault, and every upload \
+                   gets a virus scan before anyone can download it.";
+    let typo = "Each service gets an IAM roll that reads only its own secrets from Vault, and every upload \
+                gets a virus scann before anyone can download it.";
+    for id in ["cloud-secrets-config", "large-file-uploads"] {
+        let right = evaluator().evaluate(id, correct).unwrap();
+        let wrong = evaluator().evaluate(id, typo).unwrap();
+        let ids = |e: &assay::Evaluation| e.covered.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&right), ids(&wrong), "{id}");
+        assert_eq!(right.score, wrong.score, "{id}");
+    }
+    let e = evaluator().evaluate("cloud-secrets-config", typo).unwrap();
+    let read: Vec<(&str, &str)> = e
+        .signals
+        .misspellings
+        .iter()
+        .map(|m| (m.written.as_str(), m.read_as.as_str()))
+        .collect();
+    assert!(read.contains(&("roll", "role")), "{read:?}");
+    // Alone, a real word is never read as another: "roll" here stays "roll".
+    let alone = evaluator()
+        .evaluate("cloud-secrets-config", "We roll the credentials every month.")
+        .unwrap();
+    assert!(
+        alone.signals.misspellings.is_empty(),
+        "{:?}",
+        alone.signals.misspellings
+    );
+}
+
+#[test]
 fn a_keyword_list_is_flagged_and_capped() {
     let list =
         "EXPLAIN ANALYZE, seq scan, composite index, covering index, N+1, SELECT *, Redis, read replica, \

@@ -46,6 +46,9 @@ pub struct CompiledQuestion {
     pub question_stems: BTreeSet<String>,
     /// The rubric's long words, sorted, that misspellings may resolve to.
     pub rubric_words: Vec<RubricWord>,
+    /// The words of every alias of two or more words, in order: where a
+    /// misspelling may resolve with its neighbours' help.
+    pub alias_words: Vec<Vec<RubricWord>>,
 }
 
 fn compile_phrases(analyzer: &Analyzer, texts: &[crate::bank::Text]) -> Vec<Phrase> {
@@ -85,20 +88,18 @@ impl CompiledQuestion {
             .into_iter()
             .collect();
         let mut rubric_words: BTreeSet<RubricWord> = BTreeSet::new();
+        let mut alias_words: BTreeSet<Vec<RubricWord>> = BTreeSet::new();
         for alias in question.concepts.iter().flat_map(|c| c.aliases.iter()) {
-            rubric_words.extend(
-                analyzer
-                    .analyze(alias.as_str())
-                    .tokens()
-                    .iter()
-                    .filter_map(RubricWord::from_token),
-            );
+            let analyzed = analyzer.analyze(alias.as_str());
+            rubric_words.extend(analyzed.tokens().iter().filter_map(RubricWord::from_token));
+            alias_words.extend(super::fuzzy::alias_words(analyzed.tokens()));
         }
         CompiledQuestion {
             concepts,
             flags,
             question_stems,
             rubric_words: rubric_words.into_iter().collect(),
+            alias_words: alias_words.into_iter().collect(),
         }
     }
 }

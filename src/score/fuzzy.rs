@@ -35,6 +35,88 @@ impl RubricWord {
     }
 }
 
+/// Shortest rubric word a misspelling inside a multi-word alias may stand for.
+const MIN_ANCHORED_LEN: usize = 4;
+
+/// The words of a multi-word alias, glue words left out, in order: the
+/// context that lets a short or real-word misspelling resolve.
+pub fn alias_words(tokens: &[crate::text::Token]) -> Option<Vec<RubricWord>> {
+    let words: Vec<RubricWord> = tokens
+        .iter()
+        .filter(|t| !crate::text::stopwords::is_glue_word(&t.norm))
+        .map(|t| RubricWord {
+            norm: t.norm.to_string(),
+            stem: t.stem.to_string(),
+        })
+        .collect();
+    (words.len() >= 2).then_some(words)
+}
+
+/// Misspellings pinned down by the rest of an alias: where the answer spells
+/// a multi-word alias word for word in one sentence (glue words aside), but
+/// for one word within one edit of the alias's and with its first letter,
+/// that word reads as the alias's. The neighbours make short words ("virus
+/// scann") and real words ("an IAM roll") safe to resolve, which alone they
+/// are not. `exact(stem)` gives the answer's token positions of a stem,
+/// ascending; `skip` holds tokens already resolved.
+pub fn resolve_anchored<'w, 'p>(
+    tokens: &[crate::text::Token],
+    aliases: &'w [Vec<RubricWord>],
+    exact: impl Fn(&str) -> &'p [(usize, bool)],
+    skip: &[usize],
+) -> Vec<(usize, &'w RubricWord)> {
+    // The answer's words without glue words: an alias's words must be
+    // neighbours here, in one sentence.
+    let content: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !crate::text::stopwords::is_glue_word(&tokens[i].norm))
+        .collect();
+    let mut rank = vec![usize::MAX; tokens.len()];
+    for (r, &i) in content.iter().enumerate() {
+        rank[i] = r;
+    }
+    let mut found: Vec<(usize, &RubricWord)> = Vec::new();
+    for alias in aliases {
+        for (odd, word) in alias.iter().enumerate() {
+            if word.norm.chars().count() < MIN_ANCHORED_LEN {
+                continue;
+            }
+            let anchor = usize::from(odd == 0);
+            for &(p, _) in exact(&alias[anchor].stem) {
+                let Some(start) = rank[p].checked_sub(anchor) else {
+                    continue;
+                };
+                let Some(window) = content.get(start..start + alias.len()) else {
+                    continue;
+                };
+                let sentence = tokens[window[0]].sentence;
+                let fits = window.iter().zip(alias).enumerate().all(|(j, (&i, w))| {
+                    tokens[i].sentence == sentence && (j == odd || tokens[i].stem == w.stem)
+                });
+                let i = window[odd];
+                if fits
+                    && !skip.contains(&i)
+                    && tokens[i].stem != word.stem
+                    && misspells_in_context(&tokens[i].norm, &word.norm)
+                {
+                    found.push((i, word));
+                }
+            }
+        }
+    }
+    found.sort_by_key(|&(i, _)| i);
+    found.dedup_by_key(|&mut (i, _)| i);
+    found
+}
+
+/// Whether `written` may misspell `meant` where context pins it down: both
+/// alphabetic, the same first letter, different, within one edit.
+fn misspells_in_context(written: &str, meant: &str) -> bool {
+    written != meant
+        && written.chars().all(char::is_alphabetic)
+        && written.chars().next() == meant.chars().next()
+        && within(written, meant, 1) <= 1
+}
+
 /// Edits forgiven for a word of `len` characters.
 fn allowed_edits(len: usize) -> usize {
     if len >= TWO_EDITS_FROM {
@@ -183,6 +265,49 @@ mod tests {
                 proptest::prop_assert!(bounded == exact || bounded == usize::MAX);
             }
         }
+    }
+
+    /// What `answer` reads as misspellings of `aliases` through their neighbours.
+    fn anchored(answer: &str, aliases: &[&str]) -> Vec<(String, String)> {
+        let a = Analyzer::english();
+        let aliases: Vec<Vec<RubricWord>> = aliases
+            .iter()
+            .filter_map(|alias| alias_words(a.analyze(alias).tokens()))
+            .collect();
+        let analyzed = a.analyze(answer);
+        let positions = crate::score::matcher::Positions::new(&analyzed);
+        resolve_anchored(analyzed.tokens(), &aliases, |s| positions.exact_positions(s), &[])
+            .into_iter()
+            .map(|(i, w)| (analyzed.tokens()[i].norm.to_string(), w.norm.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn an_alias_s_other_words_pin_down_a_short_or_real_word_misspelling() {
+        let read = |w: &str, r: &str| vec![(w.to_owned(), r.to_owned())];
+        assert_eq!(
+            anchored("each gets an IAM roll", &["iam role"]),
+            read("roll", "role")
+        );
+        assert_eq!(
+            anchored("then a virus scann runs", &["virus scan"]),
+            read("scann", "scan")
+        );
+        assert_eq!(anchored("the scann of a virus", &["virus scan"]), []);
+        assert_eq!(anchored("scan for the virsu", &["scan for viruses"]), []);
+    }
+
+    #[test]
+    fn an_anchored_misspelling_needs_every_other_word_its_initial_and_one_sentence() {
+        assert_eq!(anchored("an IAM roll", &["iam role policy"]), []);
+        assert_eq!(anchored("an IAM hole", &["iam role"]), []);
+        assert_eq!(anchored("an IAM. Roll it", &["iam role"]), []);
+        assert_eq!(
+            anchored("a virus scans", &["virus scan"]),
+            [],
+            "an inflection is no misspelling"
+        );
+        assert_eq!(anchored("an IAM rule", &["iam ro"]), [], "too short to resolve");
     }
 
     #[test]

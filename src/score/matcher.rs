@@ -95,6 +95,12 @@ impl<'a> Positions<'a> {
             .unwrap_or(&[])
     }
 
+    /// The positions of `stem` as written, ascending, each marked not
+    /// misspelled.
+    pub fn exact_positions(&self, stem: &str) -> &[(usize, bool)] {
+        self.occurrences_of(stem)
+    }
+
     /// Whether `stem` occurs exactly.
     pub fn contains(&self, stem: &str) -> bool {
         self.exact.contains_key(stem)

@@ -482,10 +482,11 @@ impl Evaluator {
         };
         let mut misspelled = Vec::new();
         let positions = self.positions(analyzed, target.compiled, &mut misspelled);
-        // Similarity to every question, unless the caller already computed it.
+        // Similarity to every question, unless the caller already computed
+        // it; misspelled words count as the rubric words they resolve to.
         let similarity = match known_similarity {
-            Some(similarity) => similarity,
-            None => self.index.similarity(answer_stems(analyzed)),
+            Some(similarity) if misspelled.is_empty() => similarity,
+            _ => self.index.similarity(corrected_stems(analyzed, &misspelled)),
         };
         let own = f64::from(similarity.get(qi).copied().unwrap_or(0.0));
         Ok(self.score(
@@ -575,6 +576,20 @@ impl Evaluator {
                 misspelled.push((i, word.clone()));
             }
         }
+        let skip: Vec<usize> = misspelled.iter().map(|(i, _)| *i).collect();
+        let anchored = fuzzy::resolve_anchored(
+            analyzed.tokens(),
+            &compiled.alias_words,
+            |stem| positions.exact_positions(stem),
+            &skip,
+        );
+        let anchored: Vec<(usize, fuzzy::RubricWord)> =
+            anchored.into_iter().map(|(i, w)| (i, w.clone())).collect();
+        for (i, word) in anchored {
+            positions.add_fuzzy(&word.stem, i);
+            misspelled.push((i, word));
+        }
+        misspelled.sort_by_key(|(i, _)| *i);
         positions
     }
 
@@ -857,6 +872,25 @@ fn elaborated_words(analyzed: &Analyzed) -> usize {
         .map(|t| t.stem.as_ref())
         .collect::<std::collections::BTreeSet<&str>>()
         .len()
+}
+
+/// [`answer_stems`], with each misspelled word read as the rubric word it
+/// resolves to (`misspelled` is sorted by token).
+fn corrected_stems<'a>(
+    analyzed: &'a Analyzed,
+    misspelled: &'a [(usize, fuzzy::RubricWord)],
+) -> impl Iterator<Item = &'a str> {
+    analyzed
+        .tokens()
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| !t.stop && t.kind == TokenKind::Word)
+        .map(
+            move |(i, t)| match misspelled.binary_search_by_key(&i, |(j, _)| *j) {
+                Ok(k) => misspelled[k].1.stem.as_str(),
+                Err(_) => t.stem.as_ref(),
+            },
+        )
 }
 
 /// The stems of the answer's content words, symbols (`*`) aside: what
