@@ -127,6 +127,20 @@ fn dismissing_a_good_practice_raises_the_flag_and_a_double_negative_does_not() {
 }
 
 #[test]
+fn a_practice_too_costly_to_bother_with_is_dismissed() {
+    let dismissed = flag_ids(
+        "disaster-recovery",
+        "The data is replicated to three nodes; backups were far too slow to bother with.",
+    );
+    assert!(dismissed.contains(&"no-backups".to_owned()), "{dismissed:?}");
+    let kept = flag_ids(
+        "disaster-recovery",
+        "Nightly backups go to another region, and we restore one too, to prove it works.",
+    );
+    assert!(!kept.contains(&"no-backups".to_owned()), "{kept:?}");
+}
+
+#[test]
 fn a_practice_after_a_condition_is_flagged_with_or_without_the_comma() {
     let flags = |answer| flag_ids("idempotency-keys", answer);
     for practice in [

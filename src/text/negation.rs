@@ -387,6 +387,7 @@ const COPULA_FILLERS: &[&str] = &[
     "all",
     "an",
     "basically",
+    "far",
     "honestly",
     "just",
     "kind",
@@ -407,6 +408,7 @@ const COPULA_FILLERS: &[&str] = &[
     "totally",
     "usually",
     "very",
+    "way",
 ];
 
 /// Verbs that dismiss their subject with a following particle or object:
@@ -546,6 +548,7 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(FORWARD_NEGATION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
+        set.insert("too");
         set
     })
     .contains(word)
@@ -649,6 +652,11 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
         } else if let Some(cue_start) = after_copula(tokens, i, DISMISSIVE_PREDICATES) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (cue_start, i));
+        } else if let Some((cue_start, end)) = too_much_to(tokens, i) {
+            // "staging was too slow to bother with": what is too much to do is not done.
+            push_backward(&mut scopes, tokens, ScopeKind::Negation, (cue_start, end));
+            i = end + 1;
+            continue;
         } else if let Some(end) = dismissive_verb(tokens, i) {
             if follows_relative(tokens, i) {
                 // "pick the items that slow us down": the relative clause
@@ -697,6 +705,30 @@ fn after_copula(tokens: &[Token], i: usize, predicates: &[&str]) -> Option<usize
         }
     }
     None
+}
+
+/// If token `i` is the "too" of "is too slow to bother with" (a copula, then
+/// "too", one word, "to" and a verb, in one clause), where the cue starts and
+/// ends: the subject is judged not worth doing. "Too" as "also" ("Redis is
+/// fine too") and "too much" without "to" are no cue.
+fn too_much_to(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
+    if tokens[i].norm != "too" {
+        return None;
+    }
+    let clause = tokens[i].clause;
+    let at = |j: usize| {
+        tokens
+            .get(j)
+            .filter(|t| t.clause == clause && t.kind == TokenKind::Word)
+    };
+    let adjective = at(i + 1)?;
+    let to = at(i + 2)?;
+    let verb = at(i + 3)?;
+    if adjective.stop || to.norm != "to" || verb.stop && verb.norm != "do" {
+        return None;
+    }
+    let cue_start = after_copula(tokens, i, &["too"])?;
+    Some((cue_start, i + 3))
 }
 
 /// Whether token `i` opens a relative clause's predicate ("that don't",
@@ -1027,6 +1059,24 @@ mod tests {
             governed("Honestly, read replicas are overkill.", ScopeKind::Negation),
             ["read replicas are"]
         );
+    }
+
+    #[test]
+    fn too_much_to_do_governs_the_subject() {
+        assert_eq!(
+            governed("Staging was too slow to bother with.", ScopeKind::Negation),
+            ["staging"]
+        );
+        assert_eq!(
+            governed(
+                "Honestly percentiles are way too noisy to trust.",
+                ScopeKind::Negation
+            ),
+            ["honestly percentiles"]
+        );
+        // "too" as "also", and "too" without "to" and a verb, judge nothing.
+        assert!(governed("Percentiles matter too, to be fair.", ScopeKind::Negation).is_empty());
+        assert!(governed("The bucket is too small for bursts.", ScopeKind::Negation).is_empty());
     }
 
     #[test]
