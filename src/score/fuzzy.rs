@@ -55,9 +55,9 @@ pub fn alias_words(tokens: &[crate::text::Token]) -> Option<Vec<RubricWord>> {
 /// Misspellings pinned down by the rest of an alias: where the answer spells
 /// a multi-word alias word for word in one sentence (glue words aside), but
 /// for one word within one edit of the alias's and with its first letter,
-/// that word reads as the alias's. The neighbours make short words ("virus
-/// scann") and real words ("an IAM roll") safe to resolve, which alone they
-/// are not. `exact(stem)` gives the answer's token positions of a stem,
+/// that word reads as the alias's (never a function word). The neighbours
+/// make short words ("virus scann") and real words ("an IAM roll") safe to
+/// resolve, which alone they are not. `exact(stem)` gives the answer's token positions of a stem,
 /// ascending; `skip` holds tokens already resolved.
 pub fn resolve_anchored<'w, 'p>(
     tokens: &[crate::text::Token],
@@ -95,6 +95,7 @@ pub fn resolve_anchored<'w, 'p>(
                 let i = window[odd];
                 if fits
                     && !skip.contains(&i)
+                    && !tokens[i].stop
                     && tokens[i].stem != word.stem
                     && misspells_in_context(&tokens[i].norm, &word.norm)
                 {
@@ -108,7 +109,7 @@ pub fn resolve_anchored<'w, 'p>(
     found
 }
 
-/// Whether `written` may misspell `meant` where context pins it down: both
+/// Whether `written` may misspell `meant` where context pins it down:
 /// alphabetic, the same first letter, different, within one edit.
 fn misspells_in_context(written: &str, meant: &str) -> bool {
     written != meant

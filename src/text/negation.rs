@@ -724,7 +724,7 @@ fn too_much_to(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
     let adjective = at(i + 1)?;
     let to = at(i + 2)?;
     let verb = at(i + 3)?;
-    if adjective.stop || to.norm != "to" || verb.stop && verb.norm != "do" {
+    if adjective.stop || to.norm != "to" || (verb.stop && verb.norm != "do") {
         return None;
     }
     let cue_start = after_copula(tokens, i, &["too"])?;
