@@ -57,46 +57,40 @@ pub fn alias_words(tokens: &[crate::text::Token]) -> Option<Vec<RubricWord>> {
 /// for one word within one edit of the alias's and with its first letter,
 /// that word reads as the alias's (never a function word). The neighbours
 /// make short words ("virus scann") and real words ("an IAM roll") safe to
-/// resolve, which alone they are not. `exact(stem)` gives the answer's token positions of a stem,
-/// ascending; `skip` holds tokens already resolved.
+/// resolve, which alone they are not. `exact(stem)` gives the answer's
+/// token positions of a stem, ascending; `skip` holds tokens already
+/// resolved.
 pub fn resolve_anchored<'w, 'p>(
     tokens: &[crate::text::Token],
     aliases: &'w [Vec<RubricWord>],
     exact: impl Fn(&str) -> &'p [(usize, bool)],
     skip: &[usize],
 ) -> Vec<(usize, &'w RubricWord)> {
-    // The answer's words without glue words: an alias's words must be
-    // neighbours here, in one sentence.
-    let content: Vec<usize> = (0..tokens.len())
-        .filter(|&i| !crate::text::stopwords::is_glue_word(&tokens[i].norm))
-        .collect();
-    let mut rank = vec![usize::MAX; tokens.len()];
-    for (r, &i) in content.iter().enumerate() {
-        rank[i] = r;
-    }
+    // The answer's words without glue words, and each token's place among
+    // them: an alias's words must be neighbours there. Built only once an
+    // alias's anchoring word occurs, as most answers meet none.
+    let mut index: Option<(Vec<usize>, Vec<usize>)> = None;
     let mut found: Vec<(usize, &RubricWord)> = Vec::new();
     for alias in aliases {
-        for (odd, word) in alias.iter().enumerate() {
-            if word.norm.chars().count() < MIN_ANCHORED_LEN {
-                continue;
-            }
-            let anchor = usize::from(odd == 0);
+        // The first word anchors a misspelling of any later one, the second
+        // a misspelling of the first.
+        for anchor in 0..2.min(alias.len()) {
             for &(p, _) in exact(&alias[anchor].stem) {
+                let (content, rank) = index.get_or_insert_with(|| content_index(tokens));
                 let Some(start) = rank[p].checked_sub(anchor) else {
                     continue;
                 };
                 let Some(window) = content.get(start..start + alias.len()) else {
                     continue;
                 };
-                let sentence = tokens[window[0]].sentence;
-                let fits = window.iter().zip(alias).enumerate().all(|(j, (&i, w))| {
-                    tokens[i].sentence == sentence && (j == odd || tokens[i].stem == w.stem)
-                });
-                let i = window[odd];
-                if fits
+                let Some(odd) = single_mismatch(tokens, window, alias) else {
+                    continue;
+                };
+                let (i, word) = (window[odd], &alias[odd]);
+                if (odd == 0) == (anchor == 1)
+                    && word.norm.chars().count() >= MIN_ANCHORED_LEN
                     && !skip.contains(&i)
                     && !tokens[i].stop
-                    && tokens[i].stem != word.stem
                     && misspells_in_context(&tokens[i].norm, &word.norm)
                 {
                     found.push((i, word));
@@ -107,6 +101,38 @@ pub fn resolve_anchored<'w, 'p>(
     found.sort_by_key(|&(i, _)| i);
     found.dedup_by_key(|&mut (i, _)| i);
     found
+}
+
+/// The tokens that are not glue words, and each token's place among them
+/// (`usize::MAX` for glue words).
+fn content_index(tokens: &[crate::text::Token]) -> (Vec<usize>, Vec<usize>) {
+    let content: Vec<usize> = (0..tokens.len())
+        .filter(|&i| !crate::text::stopwords::is_glue_word(&tokens[i].norm))
+        .collect();
+    let mut rank = vec![usize::MAX; tokens.len()];
+    for (r, &i) in content.iter().enumerate() {
+        rank[i] = r;
+    }
+    (content, rank)
+}
+
+/// The one word of `alias` that the tokens at `window` do not spell by
+/// stem, when all lie in one sentence and exactly one differs.
+fn single_mismatch(tokens: &[crate::text::Token], window: &[usize], alias: &[RubricWord]) -> Option<usize> {
+    let sentence = tokens[*window.first()?].sentence;
+    let mut odd = None;
+    for (j, (&i, word)) in window.iter().zip(alias).enumerate() {
+        if tokens[i].sentence != sentence {
+            return None;
+        }
+        if tokens[i].stem != word.stem {
+            if odd.is_some() {
+                return None;
+            }
+            odd = Some(j);
+        }
+    }
+    odd
 }
 
 /// Whether `written` may misspell `meant` where context pins it down:

@@ -896,9 +896,5 @@ fn corrected_stems<'a>(
 /// The stems of the answer's content words, symbols (`*`) aside: what
 /// similarity to the model answers is measured on.
 fn answer_stems(analyzed: &Analyzed) -> impl Iterator<Item = &str> {
-    analyzed
-        .tokens()
-        .iter()
-        .filter(|t| !t.stop && t.kind == TokenKind::Word)
-        .map(|t| t.stem.as_ref())
+    corrected_stems(analyzed, &[])
 }
