@@ -141,6 +141,29 @@ fn a_practice_too_costly_to_bother_with_is_dismissed() {
 }
 
 #[test]
+fn a_rejecting_verb_in_any_inflection_rejects_the_practice() {
+    let flags = |answer| flag_ids("authentication-authorization", answer);
+    for rejected in [
+        "Every service checks the JWT's expiry, rejecting alg=none tokens outright.",
+        "Every service checks the JWT's expiry and refuses alg=none tokens.",
+    ] {
+        assert!(flags(rejected).is_empty(), "{rejected}");
+    }
+    let accepted = "Every service checks the JWT's expiry and accepts alg=none tokens.";
+    assert_eq!(flags(accepted), ["unsigned-tokens"]);
+}
+
+#[test]
+fn a_negated_item_in_the_middle_of_a_list_negates_only_itself() {
+    let flags = |answer| flag_ids("api-backward-compatibility", answer);
+    let list =
+        "Header versioning, optional fields, no field removal, Sunset header, migration guide, changelog.";
+    assert!(flags(list).is_empty(), "{:?}", flags(list));
+    let dismissed = "We ship breaking changes with no deprecation period, no migration guide, no changelog.";
+    assert_eq!(flags(dismissed), ["breaking-without-notice"]);
+}
+
+#[test]
 fn a_practice_after_a_condition_is_flagged_with_or_without_the_comma() {
     let flags = |answer| flag_ids("idempotency-keys", answer);
     for practice in [

@@ -181,6 +181,10 @@ const FORWARD_NEGATIONS: &[&str] = &[
     "disabled",
     "disables",
     "disabling",
+    "omits",
+    "omitting",
+    "forgoes",
+    "forgoing",
 ];
 
 /// Single-word cues that warn against what follows.
@@ -192,26 +196,44 @@ const FORWARD_REJECTIONS: &[&str] = &[
     "avoids",
     "ban",
     "banned",
+    "bans",
     "block",
+    "blocks",
     "catch",
     "detect",
+    "detecting",
+    "detects",
     "disallow",
+    "disallows",
     "eliminate",
     "eliminated",
+    "eliminates",
+    "eliminating",
     "forbid",
     "forbidden",
+    "forbidding",
+    "forbids",
     "prevent",
     "prevented",
     "preventing",
     "prevents",
     "prohibit",
+    "prohibiting",
+    "prohibits",
     "refuse",
+    "refuses",
+    "refusing",
     "reject",
+    "rejecting",
+    "rejects",
     "replace",
     "replaced",
+    "replaces",
     "replacing",
     "stop",
     "stopped",
+    "stopping",
+    "stops",
 ];
 
 /// Drops from `governing` (the scopes that govern one match) each scope
@@ -236,12 +258,16 @@ const JUDGING_NEGATIONS: &[&str] = &[
     "disables",
     "disabling",
     "forgo",
+    "forgoes",
+    "forgoing",
     "ignore",
     "ignored",
     "ignores",
     "ignoring",
     "omit",
+    "omits",
     "omitted",
+    "omitting",
     "skip",
     "skipped",
     "skipping",
@@ -873,6 +899,7 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
     let mut clause = tokens[start].clause;
     let mut j = start;
     let mut colon_list = false;
+    let mid_list = opens_list_item(tokens, cue.0);
     while j < tokens.len() && (j - start < MAX_FORWARD || colon_list) {
         let t = &tokens[j];
         if t.sentence != tokens[start].sentence {
@@ -894,7 +921,11 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             let list_item = len <= 2 || (conjunction && len <= 3);
             // "don't use MD5, use bcrypt": the same verb again is a contrast.
             let contrast = opener == tokens[start].norm || CONTRAST_OPENERS.contains(&opener);
-            if !list_item || contrast || is_clause_opener(opener) {
+            // "semver, additive changes, no field removal, deprecation": a
+            // cue opening an item in the middle of a list negates that item;
+            // the items after it go on with the list ("…, no X or Y" aside).
+            let own_item_only = mid_list && !list_goes_on_with_or(tokens, j);
+            if !list_item || contrast || own_item_only || is_clause_opener(opener) {
                 break;
             }
             clause = t.clause;
@@ -918,6 +949,59 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
         governed: (start, end),
         anaphoric: false,
     });
+}
+
+/// Whether the cue at `cue` opens an item in the middle of a list: it
+/// starts its clause, and the two clauses before it in the sentence are
+/// short items of at most three tokens each ("semver, additive changes,
+/// **no** field removal"). One short clause before is not enough: it may be
+/// an opener ("Honestly, no EXPLAIN, indexes or caching").
+fn opens_list_item(tokens: &[Token], cue: usize) -> bool {
+    let here = &tokens[cue];
+    let mut end = cue;
+    for _ in 0..2 {
+        let Some(last) = end.checked_sub(1).map(|i| &tokens[i]) else {
+            return false;
+        };
+        if last.sentence != here.sentence || last.clause == tokens[end].clause {
+            return false;
+        }
+        let item = tokens[..end]
+            .iter()
+            .rev()
+            .take_while(|t| t.clause == last.clause && t.sentence == here.sentence)
+            .count();
+        if item > 3 {
+            return false;
+        }
+        end -= item;
+    }
+    true
+}
+
+/// Whether the list item starting at token `from`, or one of the short
+/// items after it in the sentence, is joined by "or" or "nor": "no tests,
+/// reviews, or docs" negates every item.
+fn list_goes_on_with_or(tokens: &[Token], from: usize) -> bool {
+    let Some(first) = tokens.get(from) else {
+        return false;
+    };
+    let mut clause = first.clause;
+    let mut len = 0;
+    for t in tokens[from..].iter().take_while(|t| t.sentence == first.sentence) {
+        if t.clause != clause {
+            clause = t.clause;
+            len = 0;
+        }
+        len += 1;
+        if len > 3 {
+            return false;
+        }
+        if matches!(&*t.norm, "or" | "nor") {
+            return true;
+        }
+    }
+    false
 }
 
 /// Opens a scope over the cue's clause up to the cue, reaching into the
@@ -1034,6 +1118,45 @@ mod tests {
                 ScopeKind::Negation
             ),
             ["use indexes replicas or caching here"]
+        );
+    }
+
+    #[test]
+    fn a_cue_opening_an_item_mid_list_negates_that_item_only() {
+        assert_eq!(
+            governed(
+                "Semver, additive changes, no field removal, deprecation, a migration guide.",
+                ScopeKind::Negation
+            ),
+            ["field removal"]
+        );
+        // "or" still joins the items after the cue.
+        assert_eq!(
+            governed(
+                "Backups, alerts, no tests, reviews, or docs.",
+                ScopeKind::Negation
+            ),
+            ["tests reviews or docs"]
+        );
+        // One short clause before the cue is an opener, not a list.
+        assert_eq!(
+            governed("Honestly, no indexes, replicas, caching.", ScopeKind::Negation),
+            ["indexes replicas caching"]
+        );
+    }
+
+    #[test]
+    fn every_inflection_of_a_rejecting_verb_is_a_cue() {
+        for text in [
+            "The API checks expiry, rejecting alg=none outright.",
+            "The API checks expiry and rejects alg=none outright.",
+            "The gateway refuses plain HTTP.",
+        ] {
+            assert_eq!(governed(text, ScopeKind::Rejection).len(), 1, "{text}");
+        }
+        assert_eq!(
+            governed("The service omits the signature.", ScopeKind::Negation),
+            ["the signature"]
         );
     }
 
