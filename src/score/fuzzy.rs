@@ -77,10 +77,14 @@ pub fn resolve_anchored<'w, 'p>(
         for anchor in 0..2.min(alias.len()) {
             for &(p, _) in exact(&alias[anchor].stem) {
                 let (content, rank) = index.get_or_insert_with(|| content_index(tokens));
-                let Some(start) = rank[p].checked_sub(anchor) else {
+                // A glue word sharing the anchor's stem has no place (`usize::MAX`).
+                let Some(start) = rank.get(p).and_then(|r| r.checked_sub(anchor)) else {
                     continue;
                 };
-                let Some(window) = content.get(start..start + alias.len()) else {
+                let Some(window) = start
+                    .checked_add(alias.len())
+                    .and_then(|end| content.get(start..end))
+                else {
                     continue;
                 };
                 let Some(odd) = single_mismatch(tokens, window, alias) else {
@@ -335,6 +339,13 @@ mod tests {
             "an inflection is no misspelling"
         );
         assert_eq!(anchored("an IAM rule", &["iam ro"]), [], "too short to resolve");
+    }
+
+    #[test]
+    fn a_glue_word_sharing_an_alias_word_s_stem_anchors_nothing() {
+        // "our" is a glue word with the stem of "ours": it has no place
+        // among the answer's words, so it cannot start a window.
+        assert_eq!(anchored("set our polcy", &["ours policy"]), []);
     }
 
     #[test]

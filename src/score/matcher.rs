@@ -87,18 +87,13 @@ impl<'a> Positions<'a> {
         self.fuzzy.entry(stem.to_owned()).or_default().push(position);
     }
 
-    /// The positions of `stem`, ascending, each marked not misspelled.
-    fn occurrences_of(&self, stem: &str) -> &[(usize, bool)] {
+    /// The positions of `stem` as written, ascending, each marked not
+    /// misspelled.
+    pub fn exact_positions(&self, stem: &str) -> &[(usize, bool)] {
         self.exact
             .get(stem)
             .and_then(|&(start, len)| self.occurrences.get(start as usize..(start + len) as usize))
             .unwrap_or(&[])
-    }
-
-    /// The positions of `stem` as written, ascending, each marked not
-    /// misspelled.
-    pub fn exact_positions(&self, stem: &str) -> &[(usize, bool)] {
-        self.occurrences_of(stem)
     }
 
     /// Whether `stem` occurs exactly.
@@ -119,7 +114,7 @@ impl<'a> Positions<'a> {
         // Exact positions are borrowed; only a term with misspellings merges.
         let mut lists: Vec<Cow<'_, [(usize, bool)]>> = Vec::with_capacity(phrase.terms.len());
         for term in &phrase.terms {
-            let exact = self.occurrences_of(term);
+            let exact = self.exact_positions(term);
             let list = match self.fuzzy.get(term).filter(|_| allow_fuzzy) {
                 Some(fuzzy) => {
                     let mut merged = exact.to_vec();
