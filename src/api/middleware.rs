@@ -4,7 +4,10 @@
 //!    every error as problem+json, including the bare 404/405/413 responses
 //!    axum and hyper produce themselves.
 //! 2. [`observe`]: metrics and one structured log line per request.
-//! 3. [`limits`] (API routes only): the concurrency limit and the timeout.
+//! 3. tower-http's panic catcher, answering with [`panic_response`]: a bug
+//!    that panics in a handler still gets a problem+json 500, logged and
+//!    counted, instead of a connection dropped without an answer.
+//! 4. [`limits`] (API routes only): the concurrency limit and the timeout.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -100,6 +103,17 @@ pub fn render_problem(response: Response, mut problem: Problem, path: &str, requ
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(problem.to_body()))
+}
+
+/// The response to a handler that panicked: an `internal` problem, its
+/// message logged and never sent (it may quote the request).
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    ApiError::Internal(anyhow::anyhow!("a handler panicked: {message}")).into_response()
 }
 
 /// The problem for an error response produced outside the handlers.
@@ -278,5 +292,42 @@ pub async fn limits(State(limits): State<Limits>, request: Request, next: Next) 
                 .insert(header::CONNECTION, HeaderValue::from_static("close"));
             response
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::routing::get;
+    use tower::ServiceExt;
+
+    /// A handler with a bug.
+    async fn boom() -> &'static str {
+        panic!("secret detail {}", 42)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_with_an_internal_problem() {
+        let app = axum::Router::new()
+            .route("/boom", get(boom))
+            .route("/fine", get(|| async { "ok" }))
+            .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
+            .layer(axum::middleware::from_fn(edge));
+        let request = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+
+        let response = app.clone().oneshot(request("/boom")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(response.headers()[header::CONTENT_TYPE], PROBLEM_JSON);
+        assert!(response.headers().contains_key(REQUEST_ID));
+        let body = axum::body::to_bytes(response.into_body(), 1 << 16).await.unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(problem["code"], "internal");
+        assert_eq!(problem["status"], 500);
+        assert_eq!(problem["instance"], "/boom");
+        assert!(!String::from_utf8_lossy(&body).contains("secret"), "{problem}");
+
+        // The service goes on answering after a panic.
+        let response = app.oneshot(request("/fine")).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
     }
 }

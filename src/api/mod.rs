@@ -24,6 +24,7 @@ use std::time::Duration;
 use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter};
 use axum::{Extension, Router};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::store::Store;
@@ -406,12 +407,13 @@ pub fn router(state: AppState) -> Router {
         Some(cors) => app.layer(cors),
         None => app,
     };
-    app.layer(axum::middleware::from_fn_with_state(
-        state.clone(),
-        middleware::observe,
-    ))
-    .layer(axum::middleware::from_fn(middleware::edge))
-    .with_state(state)
+    app.layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::observe,
+        ))
+        .layer(axum::middleware::from_fn(middleware::edge))
+        .with_state(state)
 }
 
 /// `routes` under the in-flight limit and timeout, and the body limit
