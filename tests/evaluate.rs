@@ -154,6 +154,26 @@ fn a_rejecting_verb_in_any_inflection_rejects_the_practice() {
 }
 
 #[test]
+fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
+    let question = "database-migration-integrity";
+    let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \
+                 rehearsed on a restored copy and backed up first.";
+    assert!(
+        flag_ids(question, story).is_empty(),
+        "{:?}",
+        flag_ids(question, story)
+    );
+    assert!(
+        covered(question, story).contains(&"dry-run-staging".to_owned()),
+        "{:?}",
+        covered(question, story)
+    );
+    let practice =
+        "Skipping the dry run on staging saves a day, so we run migrations on production directly.";
+    assert!(flag_ids(question, practice).contains(&"no-rehearsal".to_owned()));
+}
+
+#[test]
 fn a_negated_item_in_the_middle_of_a_list_negates_only_itself() {
     let flags = |answer| flag_ids("api-backward-compatibility", answer);
     let list =

@@ -548,6 +548,34 @@ const ANAPHORS: &[&str] = &["both", "it", "that", "these", "this", "those", "whi
 /// Longest forward scope, in tokens.
 const MAX_FORWARD: usize = 12;
 
+/// Verbs that make a gerund subject the cause of a failure ("skipping the
+/// dry run caused an outage"), each with the particle it needs, if any
+/// ("led to", "resulted in").
+const CONSEQUENCE_VERBS: &[(&str, Option<&str>)] = &[
+    ("bit", None),
+    ("bites", None),
+    ("broke", None),
+    ("breaks", None),
+    ("cause", None),
+    ("caused", None),
+    ("causes", None),
+    ("cost", None),
+    ("costs", None),
+    ("lead", Some("to")),
+    ("leads", Some("to")),
+    ("led", Some("to")),
+    ("result", Some("in")),
+    ("resulted", Some("in")),
+    ("results", Some("in")),
+];
+
+/// Words a gerund subject may follow and still open its clause ("because
+/// skipping the dry run caused …", "we learned that skipping it costs …").
+const SUBJECT_OPENERS: &[&str] = &[
+    "although", "and", "as", "because", "but", "how", "since", "so", "that", "though", "when", "where",
+    "whereas", "while", "why",
+];
+
 /// Whether `word` can start or end a cue: one hash lookup that lets
 /// [`find_scopes`] skip the lexicons for the great majority of words.
 fn is_cue_word(word: &str) -> bool {
@@ -610,6 +638,19 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             }
             if cancelled {
                 i += 2;
+                continue;
+            }
+            if let Some(verb) = gerund_cause(tokens, i) {
+                // "Skipping the dry run caused an outage": the writer blames
+                // leaving it out, so the practice of skipping is rejected and
+                // the thing skipped is valued, not dismissed.
+                scopes.push(Scope {
+                    kind: ScopeKind::Rejection,
+                    cue: verb,
+                    governed: (i, verb.0 - 1),
+                    anaphoric: false,
+                });
+                i = verb.1 + 1;
                 continue;
             }
             // "X is not needed": the negator governs what came before.
@@ -700,6 +741,48 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         i += 1;
     }
     scopes
+}
+
+/// If the negator at `i` opens a gerund subject ("skipping X", "not
+/// testing X") that a [`CONSEQUENCE_VERBS`] verb later in its clause makes
+/// the cause of a failure, the tokens of that verb and its particle.
+fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
+    let cue = &tokens[i];
+    let gerund = if cue.norm.ends_with("ing") && JUDGING_NEGATIONS.contains(&&*cue.norm) {
+        i
+    } else if matches!(&*cue.norm, "not" | "never")
+        && tokens.get(i + 1).is_some_and(|t| {
+            t.clause == cue.clause && t.kind == TokenKind::Word && t.norm.len() > 4 && t.norm.ends_with("ing")
+        })
+    {
+        i + 1
+    } else {
+        return None;
+    };
+    let opens_clause = match i.checked_sub(1).and_then(|p| tokens.get(p)) {
+        None => true,
+        Some(prev) => prev.clause != cue.clause || SUBJECT_OPENERS.contains(&&*prev.norm),
+    };
+    if !opens_clause {
+        return None;
+    }
+    for j in gerund + 1..tokens.len().min(gerund + 1 + MAX_FORWARD) {
+        let t = &tokens[j];
+        if t.clause != cue.clause || SUBJECTS.contains(&&*t.norm) {
+            return None;
+        }
+        let Some((_, particle)) = CONSEQUENCE_VERBS.iter().find(|(v, _)| *v == t.norm) else {
+            continue;
+        };
+        return match particle {
+            None => Some((j, j)),
+            Some(p) => tokens
+                .get(j + 1)
+                .filter(|n| n.clause == t.clause && n.norm == *p)
+                .map(|_| (j, j + 1)),
+        };
+    }
+    None
 }
 
 /// If token `i` is one of `predicates` after a copula ("is mostly academic",
@@ -1145,6 +1228,33 @@ mod tests {
             "The gateway refuses plain HTTP.",
         ] {
             assert_eq!(governed(text, ScopeKind::Rejection).len(), 1, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_skipped_practice_blamed_for_a_failure_is_rejected_not_dismissed() {
+        for (text, rejected) in [
+            ("Skipping the dry run caused an outage.", "skipping the dry run"),
+            (
+                "Because skipping the backfill led to nulls, we check counts.",
+                "skipping the backfill",
+            ),
+            (
+                "Not rehearsing restores will cost you a weekend.",
+                "not rehearsing restores will",
+            ),
+        ] {
+            assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
+            assert!(governed(text, ScopeKind::Negation).is_empty(), "{text}");
+        }
+        // Without a consequence, or with the gerund not its clause's subject,
+        // skipping still dismisses.
+        for text in [
+            "Skipping the dry run saves time.",
+            "We are skipping the dry run, it caused delays.",
+            "We kept skipping the dry run and caused an outage.",
+        ] {
+            assert!(!governed(text, ScopeKind::Negation).is_empty(), "{text}");
         }
     }
 
