@@ -154,6 +154,21 @@ fn a_rejecting_verb_in_any_inflection_rejects_the_practice() {
 }
 
 #[test]
+fn an_opinion_that_a_practice_is_not_worth_it_dismisses_it() {
+    let question = "idempotency-keys";
+    let dismissed = "Idempotency keys mean an extra table and a lookup on every request, which I don't \
+                     think is worth the complexity.";
+    assert_eq!(flag_ids(question, dismissed), ["clients-should-not-retry"]);
+    let valued = "Idempotency keys mean an extra table and a lookup on every request, which I think is \
+                  worth the complexity.";
+    assert!(
+        flag_ids(question, valued).is_empty(),
+        "{:?}",
+        flag_ids(question, valued)
+    );
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

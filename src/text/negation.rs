@@ -266,6 +266,10 @@ const JUDGING_NEGATIONS: &[&str] = &[
     "skips",
 ];
 
+/// Verbs of opinion a negator is raised over: "I don't think it's needed"
+/// means "I think it's not needed".
+const NEG_RAISERS: &[&str] = &["believe", "feel", "reckon", "suppose", "think"];
+
 /// Verbs of need or value: after a bare negator they dismiss what follows
 /// ("don't need", "never bother with", "don't care about").
 const VALUING_VERBS: &[&str] = &[
@@ -656,14 +660,16 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             // "X is not needed": the negator governs what came before.
             let evaluative_at = [i + 1, i + 2]
                 .into_iter()
-                .find(|&j| tokens.get(j).is_some_and(|t| EVALUATIVES.contains(&&*t.norm)));
+                .find(|&j| tokens.get(j).is_some_and(|t| EVALUATIVES.contains(&&*t.norm)))
+                .or_else(|| raised_evaluative(tokens, i));
             if let Some(j) = evaluative_at.filter(|_| same_clause_next) {
                 let kind = match &*tokens[j].norm {
                     "safe" | "secure" | "acceptable" | "ok" | "okay" => ScopeKind::Rejection,
                     _ => ScopeKind::Negation,
                 };
                 push_backward(&mut scopes, tokens, kind, (i, j));
-                let pronouns: Vec<usize> = (j + 1..j + 3)
+                let pronouns: Vec<usize> = (i + 2..j)
+                    .chain(j + 1..j + 3)
                     .filter(|&k| {
                         tokens.get(k).is_some_and(|t| t.clause == tokens[j].clause)
                             && is_object_pronoun(tokens, k)
@@ -781,6 +787,36 @@ fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
                 .filter(|n| n.clause == t.clause && n.norm == *p)
                 .map(|_| (j, j + 1)),
         };
+    }
+    None
+}
+
+/// If the negator at `i` is raised over a verb of opinion to an evaluative
+/// about something named before it ("…, which I don't think is worth it",
+/// "I don't believe that's needed"), the evaluative's index: only pronouns,
+/// copulas and fillers stand between, so what is judged lies before the
+/// cue. With a subject between ("I don't think keys are needed") the
+/// negator's forward scope already governs it.
+fn raised_evaluative(tokens: &[Token], i: usize) -> Option<usize> {
+    let clause = tokens[i].clause;
+    let in_clause = |j: usize| tokens.get(j).filter(|t| t.clause == clause);
+    if !NEG_RAISERS.contains(&&*in_clause(i + 1)?.norm) {
+        return None;
+    }
+    for j in i + 2..i + 6 {
+        let word = &*in_clause(j)?.norm;
+        if EVALUATIVES.contains(&word) {
+            return (j > i + 2).then_some(j);
+        }
+        let function = OBJECT_PRONOUNS.contains(&word)
+            || COPULA.contains(&word)
+            || COPULA_FILLERS.contains(&word)
+            || matches!(word, "that" | "this" | "they" | "would" | "will" | "really")
+            || word.ends_with("'s")
+            || word.ends_with("'re");
+        if !function {
+            return None;
+        }
     }
     None
 }
@@ -1229,6 +1265,39 @@ mod tests {
         ] {
             assert_eq!(governed(text, ScopeKind::Rejection).len(), 1, "{text}");
         }
+    }
+
+    #[test]
+    fn a_negator_raised_over_an_opinion_verb_judges_what_came_before() {
+        assert_eq!(
+            governed(
+                "Keys cost a table and a lookup, which I don't think is worth it.",
+                ScopeKind::Negation
+            ),
+            ["keys cost a table and a lookup which i"]
+        );
+        assert_eq!(
+            governed(
+                "Keys cost a table, and I don't think it matters.",
+                ScopeKind::Negation
+            ),
+            ["keys cost a table and i"]
+        );
+        // An opinion about something else, or no evaluative: no backward scope.
+        assert_eq!(
+            governed(
+                "Keys cost a table, and I don't think retries are rare.",
+                ScopeKind::Negation
+            ),
+            ["think retries are rare"]
+        );
+        assert_eq!(
+            governed(
+                "Keys cost a table, which I don't think about.",
+                ScopeKind::Negation
+            ),
+            ["think about"]
+        );
     }
 
     #[test]
