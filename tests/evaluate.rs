@@ -169,6 +169,16 @@ fn an_opinion_that_a_practice_is_not_worth_it_dismisses_it() {
 }
 
 #[test]
+fn a_practice_blamed_for_a_harm_is_not_advocated() {
+    let flags = |answer| flag_ids("monolith-to-microservices", answer);
+    let blamed =
+        "A shared database couples every deployment and schema change, so each service gets its own store.";
+    assert!(flags(blamed).is_empty(), "{:?}", flags(blamed));
+    let advocated = "A shared database never causes problems for us, so every service keeps using it.";
+    assert_eq!(flags(advocated), ["shared-database-forever"]);
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

@@ -573,6 +573,37 @@ const CONSEQUENCE_VERBS: &[(&str, Option<&str>)] = &[
     ("results", Some("in")),
 ];
 
+/// Verbs that blame their subject for a harm ("a shared database couples
+/// every deployment", "plain-text passwords lead to breaches"), each with the
+/// particle it needs: the subject is rejected. Narrower than
+/// [`CONSEQUENCE_VERBS`]: "cost" and "bit" are nouns as often as verbs.
+const HARM_VERBS: &[(&str, Option<&str>)] = &[
+    ("broke", None),
+    ("breaks", None),
+    ("cause", None),
+    ("caused", None),
+    ("causes", None),
+    ("couples", None),
+    ("lead", Some("to")),
+    ("leads", Some("to")),
+    ("led", Some("to")),
+    ("result", Some("in")),
+    ("resulted", Some("in")),
+    ("results", Some("in")),
+];
+
+/// Longest subject a [`HARM_VERBS`] verb rejects, in tokens.
+const MAX_SUBJECT: usize = 6;
+
+/// Determiners: a bare [`HARM_VERBS`] form just after one is a noun.
+const DETERMINERS: &[&str] = &[
+    "a", "an", "each", "every", "her", "his", "its", "my", "one", "our", "the", "their", "this", "your",
+];
+
+/// Words that deny a harm when they stand just before its verb ("never
+/// causes", "rarely leads to").
+const HARM_DENIERS: &[&str] = &["hardly", "rarely", "seldom"];
+
 /// Words a gerund subject may follow and still open its clause ("because
 /// skipping the dry run caused …", "we learned that skipping it costs …").
 const SUBJECT_OPENERS: &[&str] = &[
@@ -599,6 +630,7 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
+        set.extend(HARM_VERBS.iter().map(|(v, _)| *v));
         set
     })
     .contains(word)
@@ -735,6 +767,10 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             }
             i = end + 1;
             continue;
+        } else if let Some(scope) = harmful_subject(tokens, i) {
+            i = scope.cue.1 + 1;
+            scopes.push(scope);
+            continue;
         } else if BACKWARD_NEGATIONS.contains(&word) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
         } else if BACKWARD_REJECTIONS.contains(&word) {
@@ -789,6 +825,67 @@ fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
         };
     }
     None
+}
+
+/// If token `i` is a [`HARM_VERBS`] verb (with its particle) whose clause
+/// opens with a short subject, the rejection of that subject: "a shared
+/// database couples every deployment", "because hard-coded keys leak, …".
+/// Not when a pronoun is the subject ("we share it, and it causes …": the
+/// writer owns the practice and weighs its cost), nor when the harm is
+/// denied ("never causes", "doesn't lead to").
+fn harmful_subject(tokens: &[Token], i: usize) -> Option<Scope> {
+    let verb = &tokens[i];
+    let (_, particle) = HARM_VERBS.iter().find(|(v, _)| *v == verb.norm)?;
+    let end = match particle {
+        None => i,
+        Some(p) => {
+            tokens
+                .get(i + 1)
+                .filter(|n| n.clause == verb.clause && n.norm == *p)?;
+            i + 1
+        }
+    };
+    // A bare "cause", "lead" or "result" just after a determiner is a noun:
+    // "the root cause", "a main result".
+    let after_determiner = (1..=2).any(|back| {
+        i.checked_sub(back)
+            .and_then(|j| tokens.get(j))
+            .is_some_and(|t| t.clause == verb.clause && DETERMINERS.contains(&&*t.norm))
+    });
+    if matches!(&*verb.norm, "cause" | "lead" | "result") && after_determiner {
+        return None;
+    }
+    let mut start = i;
+    while start > 0 && tokens[start - 1].clause == verb.clause && tokens[start - 1].sentence == verb.sentence
+    {
+        start -= 1;
+    }
+    if SUBJECT_OPENERS.contains(&&*tokens[start].norm) || is_clause_opener(&tokens[start].norm) {
+        start += 1;
+    }
+    if start >= i || i - start > MAX_SUBJECT {
+        return None;
+    }
+    let subject = &tokens[start..i];
+    if subject
+        .iter()
+        .any(|t| SUBJECTS.contains(&&*t.norm) || RELATIVES.contains(&&*t.norm))
+    {
+        return None;
+    }
+    let denied = subject.iter().rev().take(2).any(|t| {
+        HARM_DENIERS.contains(&&*t.norm)
+            || (FORWARD_NEGATIONS.contains(&&*t.norm) && !JUDGING_NEGATIONS.contains(&&*t.norm))
+    });
+    if denied {
+        return None;
+    }
+    Some(Scope {
+        kind: ScopeKind::Rejection,
+        cue: (i, end),
+        governed: (start, i - 1),
+        anaphoric: false,
+    })
 }
 
 /// If the negator at `i` is raised over a verb of opinion to an evaluative
@@ -1298,6 +1395,32 @@ mod tests {
             ),
             ["think about"]
         );
+    }
+
+    #[test]
+    fn a_subject_blamed_for_a_harm_is_rejected() {
+        for (text, rejected) in [
+            ("A shared database couples every deployment.", "a shared database"),
+            (
+                "Plain-text passwords can lead to breaches.",
+                "plain text passwords can",
+            ),
+            (
+                "We hash them, because weak hashes result in leaks.",
+                "weak hashes",
+            ),
+        ] {
+            assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
+        }
+        // A harm denied, a pronoun subject, a noun "cause", a long subject.
+        for text in [
+            "A shared database never causes problems.",
+            "We share it and it causes coupling.",
+            "The root cause was a shared database.",
+            "One big shared database across all of our services causes coupling.",
+        ] {
+            assert!(governed(text, ScopeKind::Rejection).is_empty(), "{text}");
+        }
     }
 
     #[test]
