@@ -441,6 +441,8 @@ fn wordings_resolve_to_their_question_and_off_bank_questions_are_refused() {
         "Explain Rust lifetimes and the borrow checker.",
         "What are React hooks and how does useEffect work?",
         "Design a URL shortener.",
+        // Two questions own its words about equally ("design", "principles").
+        "Design a parking lot system using object-oriented principles.",
         // Common words that some question's model answers happen to use:
         // too little evidence, however much of the wording they cover.
         "Tell me about yourself.",

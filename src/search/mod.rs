@@ -675,6 +675,36 @@ mod tests {
     }
 
     #[test]
+    fn a_wording_two_questions_match_almost_equally_is_less_sure_of_the_first() {
+        let (analyzer, index, _, _) = built();
+        let bank = crate::bank::embedded(&analyzer).unwrap();
+        let id = |m: &QuestionMatch| bank.questions()[m.question].id.as_str();
+        // Circuit breakers and service dependencies both own these words.
+        let ambiguous = "How do you stop one failing service from taking down everything that depends on it?";
+        let ranked = index.search_with_pairs(
+            &analyzer.content_stems(ambiguous),
+            &stem_pairs(&analyzer.analyze(ambiguous)),
+            2,
+        );
+        assert!(ranked[1].1 > 0.9 * ranked[0].1, "{ranked:?}");
+        let lookup = index.lookup(&analyzer, ambiguous);
+        let (first, second) = (lookup.candidates[0], lookup.candidates[1]);
+        assert_eq!(
+            (id(&first), id(&second)),
+            ("circuit-breakers", "service-dependencies")
+        );
+        assert!(first.confidence < 0.8 && second.confidence > 0.9, "{lookup:?}");
+
+        let named = index.lookup(
+            &analyzer,
+            "How do circuit breakers stop one failing service from taking down its callers?",
+        );
+        let best = named.best.expect("a match");
+        assert_eq!(id(&best), "circuit-breakers");
+        assert!(best.confidence > 0.9, "{named:?}");
+    }
+
+    #[test]
     fn a_question_owns_its_wording_words_more_than_words_of_one_model_answer() {
         let (analyzer, index, _, _) = built();
         let bank = crate::bank::embedded(&analyzer).unwrap();
