@@ -196,6 +196,17 @@ fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let practice =
         "Skipping the dry run on staging saves a day, so we run migrations on production directly.";
     assert!(flag_ids(question, practice).contains(&"no-rehearsal".to_owned()));
+
+    let lack = "No backups led to a week of data loss, so now we take nightly backups and test restores.";
+    assert!(
+        flag_ids("disaster-recovery", lack).is_empty(),
+        "{:?}",
+        flag_ids("disaster-recovery", lack)
+    );
+    assert_eq!(
+        flag_ids("disaster-recovery", "We have no backups."),
+        ["no-backups"]
+    );
 }
 
 #[test]

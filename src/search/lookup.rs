@@ -71,7 +71,8 @@ pub struct Lookup {
     /// The closest candidates, best-ranked first by BM25 (the suggestions for
     /// an unknown question). A lower-ranked candidate may show a higher
     /// confidence than the first: it owns more of the wording's words, but
-    /// matches them less well.
+    /// matches them less well, or it comes so close that the first pays for
+    /// the ambiguity.
     pub candidates: Vec<QuestionMatch>,
 }
 
@@ -89,7 +90,7 @@ impl BankIndex {
         let total: f32 = weights.iter().sum();
         let top_score = ranked.first().map_or(0.0, |&(_, score)| score);
         let asked: FxHashSet<&str> = terms.iter().map(String::as_str).collect();
-        let candidates: Vec<QuestionMatch> = ranked
+        let mut candidates: Vec<QuestionMatch> = ranked
             .iter()
             .map(|&(question, score)| {
                 let evidence: f32 = terms
@@ -107,9 +108,8 @@ impl BankIndex {
                 }
             })
             .collect();
-        let mut candidates = candidates;
         let runner_up = ranked.get(1).map_or(0.0, |&(_, score)| score);
-        if let (Some(first), true) = (candidates.first_mut(), top_score > 0.0) {
+        if let Some(first) = candidates.first_mut().filter(|_| top_score > 0.0) {
             let ambiguity = (runner_up / top_score - AMBIGUOUS_RUNNER_UP).max(0.0);
             first.confidence = (first.confidence * (1.0 - ambiguity) * 1000.0).round() / 1000.0;
         }

@@ -604,6 +604,9 @@ const DETERMINERS: &[&str] = &[
 /// causes", "rarely leads to").
 const HARM_DENIERS: &[&str] = &["hardly", "rarely", "seldom"];
 
+/// Negators of a noun rather than a verb: "no backups", "no tests".
+const NOUN_NEGATORS: &[&str] = &["neither", "no", "none", "nor", "without"];
+
 /// Words a gerund subject may follow and still open its clause ("because
 /// skipping the dry run caused …", "we learned that skipping it costs …").
 const SUBJECT_OPENERS: &[&str] = &[
@@ -786,11 +789,13 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
 }
 
 /// If the negator at `i` opens a gerund subject ("skipping X", "not
-/// testing X") that a [`CONSEQUENCE_VERBS`] verb later in its clause makes
-/// the cause of a failure, the tokens of that verb and its particle.
+/// testing X", or the lack of a thing: "no backups") that a
+/// [`CONSEQUENCE_VERBS`] verb later in its clause makes the cause of a
+/// failure, the tokens of that verb and its particle.
 fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
     let cue = &tokens[i];
-    let gerund = if cue.norm.ends_with("ing") && JUDGING_NEGATIONS.contains(&&*cue.norm) {
+    let gerund = if (cue.norm.ends_with("ing") && JUDGING_NEGATIONS.contains(&&*cue.norm)) || cue.norm == "no"
+    {
         i
     } else if matches!(&*cue.norm, "not" | "never")
         && tokens.get(i + 1).is_some_and(|t| {
@@ -829,7 +834,7 @@ fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
 
 /// If token `i` is a [`HARM_VERBS`] verb (with its particle) whose clause
 /// opens with a short subject, the rejection of that subject: "a shared
-/// database couples every deployment", "because hard-coded keys leak, …".
+/// database couples every deployment", "because weak hashes result in leaks".
 /// Not when a pronoun is the subject ("we share it, and it causes …": the
 /// writer owns the practice and weighs its cost), nor when the harm is
 /// denied ("never causes", "doesn't lead to").
@@ -873,9 +878,13 @@ fn harmful_subject(tokens: &[Token], i: usize) -> Option<Scope> {
     {
         return None;
     }
+    // "never causes", "doesn't lead to"; but "no backups led to data loss"
+    // blames the lack, as a gerund subject does.
     let denied = subject.iter().rev().take(2).any(|t| {
         HARM_DENIERS.contains(&&*t.norm)
-            || (FORWARD_NEGATIONS.contains(&&*t.norm) && !JUDGING_NEGATIONS.contains(&&*t.norm))
+            || (FORWARD_NEGATIONS.contains(&&*t.norm)
+                && !JUDGING_NEGATIONS.contains(&&*t.norm)
+                && !NOUN_NEGATORS.contains(&&*t.norm))
     });
     if denied {
         return None;
@@ -1434,6 +1443,10 @@ mod tests {
             (
                 "Not rehearsing restores will cost you a weekend.",
                 "not rehearsing restores will",
+            ),
+            (
+                "No restore drills led to a week of data loss.",
+                "no restore drills",
             ),
         ] {
             assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
