@@ -15,48 +15,30 @@ Needs Python 3.11+ (tomllib) and nothing else. -v lists every wording
 accepted: (left-out question, accepted as, confidence, wording).
 """
 
-import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import tomllib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = os.path.normpath(os.path.join(HERE, "..", "..", "corpus"))
-DEFAULT_BINARY = os.path.normpath(os.path.join(HERE, "..", "..", "target", "release", "assay"))
+from lookup_runs import CORPUS, arguments, match, question_files
 
 
 def main() -> int:
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    binary = args[0] if args else DEFAULT_BINARY
-    verbose = "-v" in sys.argv[1:]
-    files = sorted(f for f in os.listdir(CORPUS) if f.endswith(".toml") and not f.startswith("_"))
+    binary, verbose = arguments()
     accepted = total = 0
     by_question = {}
     hits = []
     with tempfile.TemporaryDirectory() as scratch:
-        for f in files:
-            with open(os.path.join(CORPUS, f), "rb") as fh:
-                question = tomllib.load(fh)
+        for f, question in question_files().items():
             corpus = os.path.join(scratch, f[: -len(".toml")])
             shutil.copytree(CORPUS, corpus)
             os.remove(os.path.join(corpus, f))
             asked = [question["question"], *question.get("wordings", [])]
-            run = subprocess.run(
-                [binary, "match", "--corpus", corpus],
-                input="".join(w.replace("\n", " ") + "\n" for w in asked),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if run.returncode != 0:
-                print(run.stderr, file=sys.stderr)
+            found_all = match(binary, corpus, asked)
+            if found_all is None:
                 return 1
             count = 0
-            for wording, line in zip(asked, run.stdout.splitlines()):
-                found = json.loads(line)
+            for wording, found in zip(asked, found_all):
                 total += 1
                 if found["question_id"] is not None:
                     count += 1

@@ -17,25 +17,15 @@ resolved to its question: (expected, resolved, ranked first, wording).
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import tomllib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-CORPUS = os.path.normpath(os.path.join(HERE, "..", "..", "corpus"))
-DEFAULT_BINARY = os.path.normpath(os.path.join(HERE, "..", "..", "target", "release", "assay"))
+from lookup_runs import CORPUS, arguments, match, question_files
 
 
 def main() -> int:
-    args = [a for a in sys.argv[1:] if not a.startswith("-")]
-    binary = args[0] if args else DEFAULT_BINARY
-    verbose = "-v" in sys.argv[1:]
-    files = sorted(f for f in os.listdir(CORPUS) if f.endswith(".toml") and not f.startswith("_"))
-    questions = {}
-    for f in files:
-        with open(os.path.join(CORPUS, f), "rb") as fh:
-            questions[f] = tomllib.load(fh)
+    binary, verbose = arguments()
+    questions = question_files()
     rounds = max(len(q.get("wordings", [])) for q in questions.values())
     ranked = resolved = total = 0
     misses = []
@@ -59,18 +49,10 @@ def main() -> int:
                 with open(os.path.join(corpus, f), "w", encoding="utf-8") as fh:
                     fh.write("\n".join(kept))
                 asked.append((q["id"], wordings[k]))
-            run = subprocess.run(
-                [binary, "match", "--corpus", corpus],
-                input="".join(w + "\n" for _, w in asked),
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if run.returncode != 0:
-                print(run.stderr, file=sys.stderr)
+            found_all = match(binary, corpus, [w for _, w in asked])
+            if found_all is None:
                 return 1
-            for (expected, wording), line in zip(asked, run.stdout.splitlines()):
-                found = json.loads(line)
+            for (expected, wording), found in zip(asked, found_all):
                 first = found["candidates"][0]["question_id"] if found["candidates"] else None
                 total += 1
                 ranked += first == expected

@@ -552,9 +552,9 @@ const ANAPHORS: &[&str] = &["both", "it", "that", "these", "this", "those", "whi
 /// Longest forward scope, in tokens.
 const MAX_FORWARD: usize = 12;
 
-/// Verbs that make a gerund subject the cause of a failure ("skipping the
-/// dry run caused an outage"), each with the particle it needs, if any
-/// ("led to", "resulted in").
+/// Verbs that blame their subject for a harm ("skipping the dry run caused
+/// an outage", "a shared database couples every deployment"), each with the
+/// particle it needs, if any ("led to", "resulted in").
 const CONSEQUENCE_VERBS: &[(&str, Option<&str>)] = &[
     ("bit", None),
     ("bites", None),
@@ -565,24 +565,6 @@ const CONSEQUENCE_VERBS: &[(&str, Option<&str>)] = &[
     ("causes", None),
     ("cost", None),
     ("costs", None),
-    ("lead", Some("to")),
-    ("leads", Some("to")),
-    ("led", Some("to")),
-    ("result", Some("in")),
-    ("resulted", Some("in")),
-    ("results", Some("in")),
-];
-
-/// Verbs that blame their subject for a harm ("a shared database couples
-/// every deployment", "plain-text passwords lead to breaches"), each with the
-/// particle it needs: the subject is rejected. Narrower than
-/// [`CONSEQUENCE_VERBS`]: "cost" and "bit" are nouns as often as verbs.
-const HARM_VERBS: &[(&str, Option<&str>)] = &[
-    ("broke", None),
-    ("breaks", None),
-    ("cause", None),
-    ("caused", None),
-    ("causes", None),
     ("couples", None),
     ("lead", Some("to")),
     ("leads", Some("to")),
@@ -592,10 +574,15 @@ const HARM_VERBS: &[(&str, Option<&str>)] = &[
     ("results", Some("in")),
 ];
 
-/// Longest subject a [`HARM_VERBS`] verb rejects, in tokens.
+/// [`CONSEQUENCE_VERBS`] that are nouns as often as verbs ("a bit", "the
+/// cost"): they blame only a gerund subject, which a negator marks, never
+/// any subject ([`harmful_subject`]).
+const NOUN_LIKE_CONSEQUENCES: &[&str] = &["bit", "bites", "cost", "costs"];
+
+/// Longest subject [`harmful_subject`] rejects, in tokens.
 const MAX_SUBJECT: usize = 6;
 
-/// Determiners: a bare [`HARM_VERBS`] form just after one is a noun.
+/// Determiners: a bare [`CONSEQUENCE_VERBS`] form just after one is a noun.
 const DETERMINERS: &[&str] = &[
     "a", "an", "each", "every", "her", "his", "its", "my", "one", "our", "the", "their", "this", "your",
 ];
@@ -633,7 +620,12 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
-        set.extend(HARM_VERBS.iter().map(|(v, _)| *v));
+        set.extend(
+            CONSEQUENCE_VERBS
+                .iter()
+                .map(|(v, _)| *v)
+                .filter(|v| !NOUN_LIKE_CONSEQUENCES.contains(v)),
+        );
         set
     })
     .contains(word)
@@ -832,7 +824,8 @@ fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
     None
 }
 
-/// If token `i` is a [`HARM_VERBS`] verb (with its particle) whose clause
+/// If token `i` is a [`CONSEQUENCE_VERBS`] verb (with its particle, and not
+/// one of [`NOUN_LIKE_CONSEQUENCES`]) whose clause
 /// opens with a short subject, the rejection of that subject: "a shared
 /// database couples every deployment", "because weak hashes result in leaks".
 /// Not when a pronoun is the subject ("we share it, and it causes …": the
@@ -840,7 +833,10 @@ fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
 /// denied ("never causes", "doesn't lead to").
 fn harmful_subject(tokens: &[Token], i: usize) -> Option<Scope> {
     let verb = &tokens[i];
-    let (_, particle) = HARM_VERBS.iter().find(|(v, _)| *v == verb.norm)?;
+    if NOUN_LIKE_CONSEQUENCES.contains(&&*verb.norm) {
+        return None;
+    }
+    let (_, particle) = CONSEQUENCE_VERBS.iter().find(|(v, _)| *v == verb.norm)?;
     let end = match particle {
         None => i,
         Some(p) => {
