@@ -161,11 +161,7 @@ fn an_opinion_that_a_practice_is_not_worth_it_dismisses_it() {
     assert_eq!(flag_ids(question, dismissed), ["clients-should-not-retry"]);
     let valued = "Idempotency keys mean an extra table and a lookup on every request, which I think is \
                   worth the complexity.";
-    assert!(
-        flag_ids(question, valued).is_empty(),
-        "{:?}",
-        flag_ids(question, valued)
-    );
+    assert_eq!(flag_ids(question, valued), Vec::<String>::new());
 }
 
 #[test]
@@ -173,7 +169,7 @@ fn a_practice_blamed_for_a_harm_is_not_advocated() {
     let flags = |answer| flag_ids("monolith-to-microservices", answer);
     let blamed =
         "A shared database couples every deployment and schema change, so each service gets its own store.";
-    assert!(flags(blamed).is_empty(), "{:?}", flags(blamed));
+    assert_eq!(flags(blamed), Vec::<String>::new());
     let advocated = "A shared database never causes problems for us, so every service keeps using it.";
     assert_eq!(flags(advocated), ["shared-database-forever"]);
 }
@@ -183,26 +179,15 @@ fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \
                  rehearsed on a restored copy and backed up first.";
-    assert!(
-        flag_ids(question, story).is_empty(),
-        "{:?}",
-        flag_ids(question, story)
-    );
-    assert!(
-        covered(question, story).contains(&"dry-run-staging".to_owned()),
-        "{:?}",
-        covered(question, story)
-    );
+    assert_eq!(flag_ids(question, story), Vec::<String>::new());
+    let credited = covered(question, story);
+    assert!(credited.contains(&"dry-run-staging".to_owned()), "{credited:?}");
     let practice =
         "Skipping the dry run on staging saves a day, so we run migrations on production directly.";
     assert!(flag_ids(question, practice).contains(&"no-rehearsal".to_owned()));
 
     let lack = "No backups led to a week of data loss.";
-    assert!(
-        flag_ids("disaster-recovery", lack).is_empty(),
-        "{:?}",
-        flag_ids("disaster-recovery", lack)
-    );
+    assert_eq!(flag_ids("disaster-recovery", lack), Vec::<String>::new());
     assert_eq!(
         flag_ids("disaster-recovery", "We have no backups."),
         ["no-backups"]
@@ -214,7 +199,7 @@ fn a_negated_item_in_the_middle_of_a_list_negates_only_itself() {
     let flags = |answer| flag_ids("api-backward-compatibility", answer);
     let list =
         "Header versioning, optional fields, no field removal, Sunset header, migration guide, changelog.";
-    assert!(flags(list).is_empty(), "{:?}", flags(list));
+    assert_eq!(flags(list), Vec::<String>::new());
     let dismissed = "We ship breaking changes with no deprecation period, no migration guide, no changelog.";
     assert_eq!(flags(dismissed), ["breaking-without-notice"]);
 }

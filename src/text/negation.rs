@@ -810,18 +810,25 @@ fn gerund_cause(tokens: &[Token], i: usize) -> Option<(usize, usize)> {
         if t.clause != cue.clause || SUBJECTS.contains(&&*t.norm) {
             return None;
         }
-        let Some((_, particle)) = CONSEQUENCE_VERBS.iter().find(|(v, _)| *v == t.norm) else {
-            continue;
-        };
-        return match particle {
-            None => Some((j, j)),
-            Some(p) => tokens
-                .get(j + 1)
-                .filter(|n| n.clause == t.clause && n.norm == *p)
-                .map(|_| (j, j + 1)),
-        };
+        if CONSEQUENCE_VERBS.iter().any(|(v, _)| *v == t.norm) {
+            return consequence_at(tokens, j);
+        }
     }
     None
+}
+
+/// If token `j` is a [`CONSEQUENCE_VERBS`] verb with the particle it needs
+/// next in its clause, the tokens of the verb and the particle.
+fn consequence_at(tokens: &[Token], j: usize) -> Option<(usize, usize)> {
+    let verb = tokens.get(j)?;
+    let (_, particle) = CONSEQUENCE_VERBS.iter().find(|(v, _)| *v == verb.norm)?;
+    match particle {
+        None => Some((j, j)),
+        Some(p) => tokens
+            .get(j + 1)
+            .filter(|n| n.clause == verb.clause && n.norm == *p)
+            .map(|_| (j, j + 1)),
+    }
 }
 
 /// If token `i` is a [`CONSEQUENCE_VERBS`] verb (with its particle, and not
@@ -836,16 +843,7 @@ fn harmful_subject(tokens: &[Token], i: usize) -> Option<Scope> {
     if NOUN_LIKE_CONSEQUENCES.contains(&&*verb.norm) {
         return None;
     }
-    let (_, particle) = CONSEQUENCE_VERBS.iter().find(|(v, _)| *v == verb.norm)?;
-    let end = match particle {
-        None => i,
-        Some(p) => {
-            tokens
-                .get(i + 1)
-                .filter(|n| n.clause == verb.clause && n.norm == *p)?;
-            i + 1
-        }
-    };
+    let (_, end) = consequence_at(tokens, i)?;
     // A bare "cause", "lead" or "result" just after a determiner is a noun:
     // "the root cause", "a main result".
     let after_determiner = (1..=2).any(|back| {
@@ -856,11 +854,7 @@ fn harmful_subject(tokens: &[Token], i: usize) -> Option<Scope> {
     if matches!(&*verb.norm, "cause" | "lead" | "result") && after_determiner {
         return None;
     }
-    let mut start = i;
-    while start > 0 && tokens[start - 1].clause == verb.clause && tokens[start - 1].sentence == verb.sentence
-    {
-        start -= 1;
-    }
+    let mut start = clause_start(tokens, i);
     if SUBJECT_OPENERS.contains(&&*tokens[start].norm) || is_clause_opener(&tokens[start].norm) {
         start += 1;
     }
@@ -1034,10 +1028,7 @@ fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
 /// "which" clause.
 fn may_reach_back(tokens: &[Token], i: usize, pronouns: &[usize]) -> bool {
     let clause = tokens[i].clause;
-    let mut first = i;
-    while first > 0 && tokens[first - 1].clause == clause {
-        first -= 1;
-    }
+    let first = clause_start(tokens, i);
     let opener = &*tokens[first].norm;
     let speaker_declines = || {
         pronouns.iter().any(|&k| ends_clause(tokens, k))
@@ -1055,6 +1046,16 @@ fn ends_clause(tokens: &[Token], k: usize) -> bool {
     tokens
         .get(k)
         .is_some_and(|t| tokens.get(k + 1).is_none_or(|next| next.clause != t.clause))
+}
+
+/// The index of the first token of the clause token `i` is in (clauses
+/// never cross sentences).
+fn clause_start(tokens: &[Token], i: usize) -> usize {
+    let mut start = i;
+    while start > 0 && tokens[start - 1].clause == tokens[i].clause {
+        start -= 1;
+    }
+    start
 }
 
 /// The index of the first token of the sentence token `i` is in.
