@@ -713,7 +713,7 @@ async fn assessment_calls(app: &TestApp, candidate: &str) -> Vec<Call> {
         callback_body: None,
     };
     assert!(store
-        .complete_assessment(&done.id, &submission)
+        .complete_assessment(&done.id, &submission, None)
         .await
         .unwrap()
         .is_some());

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use assay::store::{Role, DEFAULT_TENANT};
+use assay::store::{DeliveryStatus, Role, DEFAULT_TENANT};
 use assay::webhooks::verify;
 
 use crate::app::{json_ok, problem, spawn_app, GOOD_ANSWER};
@@ -14,6 +14,58 @@ fn pointers(body: &Value) -> Vec<&str> {
         .as_array()
         .map(|e| e.iter().filter_map(|x| x["pointer"].as_str()).collect())
         .unwrap_or_default()
+}
+
+/// A batch's messages are stored with its records, in the transaction that
+/// commits before the response is sent: the delivery log lists them the
+/// moment the batch has answered, one per evaluated item.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_queues_one_message_per_evaluation_before_it_answers() {
+    let app = spawn_app().await;
+    let created = app
+        .post_json(
+            "/v1/webhooks",
+            &json!({"url": "https://hooks.example.com/assay", "events": ["evaluation.completed"]}),
+        )
+        .await;
+    assert_eq!(created.status(), 201);
+    let endpoint: Value = created.json().await.unwrap();
+    let id = endpoint["id"].as_str().unwrap().to_owned();
+
+    let items = json!([
+        {"question_id": "explain-plans", "answer": GOOD_ANSWER},
+        {"question_id": "no-such-question", "answer": GOOD_ANSWER},
+        {"question_id": "caching", "answer": GOOD_ANSWER},
+    ]);
+    let batch = json_ok(
+        app.post_json("/v1/evaluate/batch", &json!({"items": items}))
+            .await,
+    )
+    .await;
+    assert_eq!(batch["succeeded"], 2);
+    let log = app.store.deliveries(DEFAULT_TENANT, &id, 10).await.unwrap();
+    let mut queued: Vec<String> = log
+        .iter()
+        .map(|(delivery, attempts)| {
+            assert_eq!(delivery.status, DeliveryStatus::Pending);
+            assert_eq!(delivery.event, "evaluation.completed");
+            assert!(attempts.is_empty());
+            let body: Value = serde_json::from_str(&delivery.payload).unwrap();
+            body["data"]["evaluation_id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    queued.sort();
+    let mut evaluated: Vec<String> = [0, 2]
+        .iter()
+        .map(|&i| {
+            batch["results"][i]["result"]["evaluation_id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    evaluated.sort();
+    assert_eq!(queued, evaluated);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

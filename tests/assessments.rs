@@ -130,6 +130,14 @@ async fn an_assessment_is_taken_submitted_once_and_reported() {
         .await;
         problem(app.get("/v1/take/not-a-token").await, 404, "assessment_not_found").await;
 
+        // An evaluation, which the endpoint does not receive, must not
+        // silence the tenant's assessment events.
+        json_ok(
+            app.evaluate(&json!({"question_id": "caching", "answer": GOOD_ANSWER}))
+                .await,
+        )
+        .await;
+
         // Submitted once; after that nothing changes.
         let submitted = json_ok(submit(&app, &token).await).await;
         assert_eq!(submitted["status"], "completed");

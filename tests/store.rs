@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use assay::store::{
-    now_ms, Claim, ClaimOutcome, Completion, EvaluationRecord, RecordFilter, Role, Scope, Store,
-    StoredResponse,
+    now_ms, Claim, ClaimOutcome, Completion, EvaluationRecord, QueuedEvent, RecordFilter, Recorded, Role,
+    Scope, Store, StoredResponse,
 };
 
 use crate::backends::every_store;
@@ -64,9 +64,11 @@ async fn record_claimed(
                 claim,
                 response: stored,
             }),
+            Vec::new(),
         )
         .await
         .expect("runs")
+        .is_stored()
 }
 
 #[tokio::test]
@@ -245,7 +247,7 @@ async fn records_page_newest_first_within_their_scope() {
         for n in 0..5 {
             let r = record("t", "k1", if n % 2 == 0 { "even" } else { "odd" }, n);
             store
-                .record_evaluations(std::slice::from_ref(&r), None)
+                .record_evaluations(std::slice::from_ref(&r), None, Vec::new())
                 .await
                 .expect("records");
             mine.push(r.id);
@@ -253,7 +255,7 @@ async fn records_page_newest_first_within_their_scope() {
         let theirs = record("t", "k2", "even", 9);
         let elsewhere = record("u", "k3", "even", 9);
         store
-            .record_evaluations(&[theirs.clone(), elsewhere.clone()], None)
+            .record_evaluations(&[theirs.clone(), elsewhere.clone()], None, Vec::new())
             .await
             .expect("records");
 
@@ -424,15 +426,25 @@ async fn concurrent_writes_are_grouped_without_one_failing_the_others() {
     for (backend, store, _keep) in every_store().await {
         let existing = record("t", "k1", "existing", 0);
         assert!(store
-            .record_evaluations(std::slice::from_ref(&existing), None)
+            .record_evaluations(std::slice::from_ref(&existing), None, Vec::new())
             .await
-            .expect("runs"));
+            .expect("runs")
+            .is_stored());
+        let endpoint = store
+            .create_endpoint(
+                "t",
+                "https://hooks.example/assay",
+                &["evaluation.completed".to_owned()],
+            )
+            .await
+            .expect("creates an endpoint");
         let stale = claimed(claim(&store, "g", "sha1", Duration::ZERO).await);
         let _taker = claimed(claim(&store, "g", "sha1", LONG).await);
 
-        // 200 requests at once: most write one record, one writes 250 (more
-        // than one INSERT statement's rows), one reuses a stored id (the
-        // database refuses it), one holds a lost idempotency lease.
+        // 200 requests at once, each with a webhook event: most write one
+        // record, one writes 250 (more than one INSERT statement's rows), one
+        // reuses a stored id (the database refuses it), one holds a lost
+        // idempotency lease. Those two must queue no event either.
         let mut tasks = Vec::new();
         for i in 0..200usize {
             let store = store.clone();
@@ -449,7 +461,12 @@ async fn concurrent_writes_are_grouped_without_one_failing_the_others() {
                     claim: &stale,
                     response: &stored,
                 });
-                store.record_evaluations(&records, completion).await
+                let event = QueuedEvent {
+                    tenant: "t".into(),
+                    event: "evaluation.completed".into(),
+                    payload: format!("{{\"i\":{i}}}"),
+                };
+                store.record_evaluations(&records, completion, vec![event]).await
             }));
         }
         let scope = Scope::Tenant("t".into());
@@ -457,8 +474,16 @@ async fn concurrent_writes_are_grouped_without_one_failing_the_others() {
             let outcome = task.await.expect("the task runs");
             match i {
                 11 => assert!(outcome.is_err(), "{backend}: a duplicate id must fail"),
-                13 => assert!(!outcome.expect("runs"), "{backend}: a lost lease writes nothing"),
-                _ => assert!(outcome.expect("runs"), "{backend}: request {i}"),
+                13 => assert_eq!(
+                    outcome.expect("runs"),
+                    Recorded::LeaseLost,
+                    "{backend}: a lost lease writes nothing"
+                ),
+                _ => assert_eq!(
+                    outcome.expect("runs"),
+                    Recorded::Stored { deliveries: 1 },
+                    "{backend}: request {i}"
+                ),
             }
             let filter = RecordFilter {
                 candidate_ref: Some(format!("c{i}")),
@@ -474,5 +499,18 @@ async fn concurrent_writes_are_grouped_without_one_failing_the_others() {
             };
             assert_eq!(page.records.len(), expected, "{backend}: request {i}");
         }
+        // One message per stored request, none for the two that stored nothing.
+        let log = store
+            .deliveries("t", &endpoint.id, 500)
+            .await
+            .expect("reads the log");
+        let mut queued: Vec<String> = log.into_iter().map(|(d, _)| d.payload).collect();
+        queued.sort();
+        let mut expected: Vec<String> = (0..200usize)
+            .filter(|i| *i != 11 && *i != 13)
+            .map(|i| format!("{{\"i\":{i}}}"))
+            .collect();
+        expected.sort();
+        assert_eq!(queued, expected, "{backend}");
     }
 }

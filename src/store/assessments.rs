@@ -6,6 +6,7 @@
 use sqlx::Row;
 
 use super::keys::{random_hex, sha256_hex};
+use super::webhooks::{queue_in, QueuedEvent};
 use super::{now_ms, Result, Store, StoreError};
 
 /// Random bytes in an assessment id and in a candidate's token.
@@ -519,8 +520,14 @@ impl Store {
 
     /// Marks assessment `id` submitted with its results and returns when;
     /// `None` when it already was (a second submission changes nothing). Queues the
-    /// callback when the assessment has a callback URL.
-    pub async fn complete_assessment(&self, id: &str, submission: &Submission) -> Result<Option<i64>> {
+    /// callback when the assessment has a callback URL, and `event` (when given)
+    /// for the tenant's webhook endpoints, in the same transaction.
+    pub async fn complete_assessment(
+        &self,
+        id: &str,
+        submission: &Submission,
+        event: Option<&QueuedEvent>,
+    ) -> Result<Option<i64>> {
         let now = now_ms();
         let mut tx = self.begin_write().await?;
         let done = sqlx::query(
@@ -552,6 +559,9 @@ impl Store {
             .bind(result)
             .execute(&mut *tx)
             .await?;
+        }
+        if let Some(event) = event {
+            queue_in(&mut tx, &[event], now).await?;
         }
         tx.commit().await?;
         Ok(Some(now))

@@ -33,8 +33,8 @@ pub(crate) use keys::hex;
 pub use keys::{sha256_hex, token_digest, validate_name, MAX_NAME_CHARS};
 pub use keys::{ApiKey, NewKey, Principal, Role, DEFAULT_TENANT, OPEN_KEY_ID};
 pub use questions::TenantQuestion;
-pub use records::{EvaluationRecord, RecordFilter, RecordPage, RecordSummary, Scope};
-pub use webhooks::{Attempt, Delivery, DeliveryStatus, Endpoint, Outcome};
+pub use records::{EvaluationRecord, RecordFilter, RecordPage, RecordSummary, Recorded, Scope};
+pub use webhooks::{Attempt, Delivery, DeliveryStatus, Endpoint, Outcome, QueuedEvent};
 
 /// Every migration, in order. Each is applied once; a changed file is refused.
 const MIGRATIONS: &[(i64, &str, &str)] = &[

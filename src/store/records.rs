@@ -5,6 +5,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{Arguments, Row};
 
 use super::idempotency::Completion;
+use super::webhooks::QueuedEvent;
 use super::writer::RecordWriter;
 use super::{Result, Store, StoreError};
 
@@ -142,11 +143,31 @@ fn summary_from_row(row: &sqlx::any::AnyRow) -> Result<RecordSummary> {
     })
 }
 
+/// What [`Store::record_evaluations`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recorded {
+    /// Everything was stored, and this many webhook deliveries were queued.
+    Stored {
+        /// Messages queued, one per event and endpoint that receives it.
+        deliveries: usize,
+    },
+    /// Nothing was stored: another request took the idempotency key over
+    /// after this one's lease ran out.
+    LeaseLost,
+}
+
+impl Recorded {
+    /// Whether the writes were stored.
+    pub fn is_stored(self) -> bool {
+        matches!(self, Recorded::Stored { .. })
+    }
+}
+
 impl Store {
-    /// Stores `records` and, when given, completes an idempotency claim with
-    /// the response that reports them, all in one transaction, and returns
-    /// once it has committed. `false` (and nothing stored) when the claim's
-    /// lease was lost.
+    /// Stores `records`, completes an idempotency claim (when given) with
+    /// the response that reports them, and queues `events` for the webhook
+    /// endpoints that receive them, all in one transaction, and returns once
+    /// it has committed. Nothing is stored when the claim's lease was lost.
     ///
     /// The transaction is a group commit (the store's `writer` module): it also holds
     /// the writes of other requests that queued meanwhile.
@@ -154,15 +175,16 @@ impl Store {
         &self,
         records: &[EvaluationRecord],
         completion: Option<Completion<'_>>,
-    ) -> Result<bool> {
-        if records.is_empty() && completion.is_none() {
-            return Ok(true);
+        events: Vec<QueuedEvent>,
+    ) -> Result<Recorded> {
+        if records.is_empty() && completion.is_none() && events.is_empty() {
+            return Ok(Recorded::Stored { deliveries: 0 });
         }
         let writer = self
             .writer
             .get_or_init(|| RecordWriter::start(self.pool.clone(), self.backend));
         let completion = completion.map(|c| (c.claim.clone(), c.response.clone()));
-        writer.write(records.to_vec(), completion).await
+        writer.write(records.to_vec(), completion, events).await
     }
 
     /// Record `id`, when `scope` may see it.

@@ -4,7 +4,8 @@
 
 use std::collections::HashMap;
 
-use sqlx::Row;
+use sqlx::any::AnyArguments;
+use sqlx::{Arguments, Row};
 
 use super::keys::random_hex;
 use super::{now_ms, Result, Store, StoreError};
@@ -51,6 +52,101 @@ impl Endpoint {
         }
         secrets
     }
+}
+
+/// A webhook event to queue in the transaction that stores what it reports,
+/// so that it is queued if and only if that is stored: a crash between the
+/// commit and a later enqueue cannot lose it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedEvent {
+    /// The tenant whose endpoints receive it.
+    pub tenant: String,
+    /// Its type, `evaluation.completed` say.
+    pub event: String,
+    /// The message body, as signed and sent ([`crate::webhooks::payload`]).
+    pub payload: String,
+}
+
+/// Messages per multi-row INSERT: 6 parameters each.
+const DELIVERIES_PER_INSERT: usize = 100;
+
+/// Queues `events` in `tx`, due at `now`: one message per event and enabled
+/// endpoint of its tenant that receives its type. Each tenant's endpoints
+/// are read once, and the messages written in multi-row INSERTs, so a group
+/// commit of many events costs a few statements. Returns, per event, the
+/// ids of its messages.
+pub(super) async fn queue_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    events: &[&QueuedEvent],
+    now: i64,
+) -> Result<Vec<Vec<String>>> {
+    let sql = format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND disabled_ms IS NULL \
+         ORDER BY created_ms, id"
+    );
+    let mut endpoints: HashMap<&str, Vec<Endpoint>> = HashMap::new();
+    for event in events {
+        if !endpoints.contains_key(event.tenant.as_str()) {
+            let rows = sqlx::query(&sql).bind(&event.tenant).fetch_all(&mut **tx).await?;
+            let read = rows.iter().map(endpoint_from).collect::<Result<Vec<_>>>()?;
+            endpoints.insert(&event.tenant, read);
+        }
+    }
+    let mut ids = Vec::with_capacity(events.len());
+    let mut rows: Vec<(String, &str, &QueuedEvent)> = Vec::new();
+    for event in events {
+        let mut queued = Vec::new();
+        let receivers = endpoints.get(event.tenant.as_str()).into_iter().flatten();
+        for endpoint in receivers.filter(|e| e.events.contains(&event.event)) {
+            let id = format!("msg_{}", uuid::Uuid::now_v7().simple());
+            queued.push(id.clone());
+            rows.push((id, &endpoint.id, event));
+        }
+        ids.push(queued);
+    }
+    for chunk in rows.chunks(DELIVERIES_PER_INSERT) {
+        let mut sql = String::from(
+            "INSERT INTO webhook_deliveries (id, endpoint_id, event, payload, status, attempts, \
+             next_attempt_ms, lease_until_ms, created_ms) VALUES ",
+        );
+        let mut args = AnyArguments::default();
+        for (i, (id, endpoint, event)) in chunk.iter().enumerate() {
+            let n = i * 6;
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!(
+                "(${}, ${}, ${}, ${}, 'pending', 0, ${}, 0, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4,
+                n + 5,
+                n + 6
+            ));
+            bind_delivery(&mut args, id, endpoint, event, now).map_err(StoreError::Database)?;
+        }
+        sqlx::query_with(&sql, args).execute(&mut **tx).await?;
+    }
+    Ok(ids)
+}
+
+/// Binds one message's columns, in the INSERT's parameter order.
+fn bind_delivery<'q>(
+    args: &mut AnyArguments<'q>,
+    id: &'q str,
+    endpoint: &'q str,
+    event: &'q QueuedEvent,
+    now: i64,
+) -> std::result::Result<(), sqlx::Error> {
+    let add = |result: std::result::Result<(), sqlx::error::BoxDynError>| result.map_err(sqlx::Error::Encode);
+    add(args.add(id))?;
+    add(args.add(endpoint))?;
+    add(args.add(event.event.as_str()))?;
+    add(args.add(event.payload.as_str()))?;
+    add(args.add(now))?;
+    add(args.add(now))?;
+    Ok(())
 }
 
 /// Where a delivery stands.
@@ -302,37 +398,18 @@ impl Store {
     }
 
     /// Queues a message of type `event` with `payload` for every enabled
-    /// endpoint of `tenant` that receives it. Returns the message ids.
+    /// endpoint of `tenant` that receives it, in a transaction of its own.
+    /// Returns the message ids.
     pub async fn enqueue_event(&self, tenant: &str, event: &str, payload: &str) -> Result<Vec<String>> {
-        let endpoints: Vec<Endpoint> = self
-            .endpoints(tenant)
-            .await?
-            .into_iter()
-            .filter(|e| e.disabled_ms.is_none() && e.events.iter().any(|x| x == event))
-            .collect();
-        if endpoints.is_empty() {
-            return Ok(Vec::new());
-        }
-        let now = now_ms();
-        let mut ids = Vec::new();
         let mut tx = self.begin_write().await?;
-        for endpoint in endpoints {
-            let id = format!("msg_{}", uuid::Uuid::now_v7().simple());
-            sqlx::query(
-                "INSERT INTO webhook_deliveries (id, endpoint_id, event, payload, status, attempts, \
-                 next_attempt_ms, lease_until_ms, created_ms) VALUES ($1, $2, $3, $4, 'pending', 0, $5, 0, $5)",
-            )
-            .bind(&id)
-            .bind(&endpoint.id)
-            .bind(event)
-            .bind(payload)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            ids.push(id);
-        }
+        let queued = QueuedEvent {
+            tenant: tenant.to_owned(),
+            event: event.to_owned(),
+            payload: payload.to_owned(),
+        };
+        let ids = queue_in(&mut tx, &[&queued], now_ms()).await?;
         tx.commit().await?;
-        Ok(ids)
+        Ok(ids.into_iter().flatten().collect())
     }
 
     /// Claims up to `limit` deliveries due at `now` for `lease_ms`: no other

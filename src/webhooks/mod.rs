@@ -1,6 +1,7 @@
 //! Signed webhooks (Standard Webhooks 1.0): tenants register endpoints, and
 //! events (`evaluation.completed`, `assessment.completed`) are queued in the
-//! store and sent by [`sender`], signed with each endpoint's secret.
+//! store, in the transaction that stores what they report, and sent by
+//! [`sender`], signed with each endpoint's secret.
 
 pub mod sender;
 pub mod signature;

@@ -17,7 +17,9 @@ use crate::api::AppState;
 use crate::assess::{summarise, AnswerResult, Recommendation, ReportLinks, Summary};
 use crate::bank::Slug;
 use crate::score::RatingThresholds;
-use crate::store::{now_ms, rfc3339, Assessment, NewAssessment, Principal, QuestionSet, Submission};
+use crate::store::{
+    now_ms, rfc3339, Assessment, NewAssessment, Principal, QuestionSet, QueuedEvent, Submission,
+};
 
 /// Most questions in a set.
 pub const MAX_SET_QUESTIONS: usize = 50;
@@ -584,24 +586,22 @@ pub(crate) async fn submit(state: &AppState, assessment: &Assessment) -> Result<
         results,
         callback_body,
     };
+    let event = completed_event(state, assessment, &summary, links, base);
     let submitted = state
         .store
-        .complete_assessment(&assessment.id, &submission)
+        .complete_assessment(&assessment.id, &submission, event.as_ref())
         .await?;
-    if submitted.is_some() {
-        completed_event(state, assessment, &summary, links, base);
-    }
     Ok(submitted)
 }
 
-/// Queues `assessment.completed` for the tenant's webhook endpoints.
+/// `assessment.completed` for the tenant's webhook endpoints, unless none listens.
 fn completed_event(
     state: &AppState,
     assessment: &Assessment,
     summary: &Summary,
     links: &ReportLinks,
     base: &str,
-) {
+) -> Option<QueuedEvent> {
     let (report_url, _) = report_url(state, links, base, &assessment.id);
     let data = serde_json::json!({
         "assessment_id": assessment.id,
@@ -617,5 +617,5 @@ fn completed_event(
     });
     state
         .subscribers
-        .emit(&state.store, &assessment.tenant, "assessment.completed", data);
+        .event(&assessment.tenant, "assessment.completed", &data)
 }

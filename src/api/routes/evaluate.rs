@@ -20,7 +20,9 @@ use crate::api::problem::{ApiError, FieldError, Problem};
 use crate::api::{AppState, Config};
 use crate::rubric::RubricSpec;
 use crate::score::{EvaluateOptions, Evaluation, RatingThresholds};
-use crate::store::{now_ms, Claim, Completion, EvaluationRecord, Principal, StoredResponse};
+use crate::store::{
+    now_ms, Claim, Completion, EvaluationRecord, Principal, QueuedEvent, Recorded, StoredResponse,
+};
 use crate::Evaluator;
 
 /// Answers up to this many bytes are evaluated on the request's own task;
@@ -360,12 +362,15 @@ fn record(
     }))
 }
 
-/// A `200` JSON response whose records are stored, and whose idempotency
-/// key (if any) is completed, in one transaction before it is sent.
+/// A `200` JSON response whose records are stored, whose idempotency key
+/// (if any) is completed and whose webhook `events` (all of one type) are
+/// queued, in one transaction before it is sent.
 async fn respond_recorded<T: Serialize>(
     state: &AppState,
+    caller: &Principal,
     claim: Option<&Claim>,
     records: &[EvaluationRecord],
+    events: Vec<QueuedEvent>,
     body: &T,
 ) -> Result<Response, ApiError> {
     let body = serde_json::to_string(body).map_err(|err| ApiError::Internal(err.into()))?;
@@ -377,10 +382,22 @@ async fn respond_recorded<T: Serialize>(
     let completion = claim
         .zip(stored.as_ref())
         .map(|(claim, response)| Completion { claim, response });
-    if !state.store.record_evaluations(records, completion).await? {
-        // Another request took the key over after this one's lease ran out.
-        let key = claim.map(|c| c.idempotency_key.clone()).unwrap_or_default();
-        return Err(ApiError::IdempotencyInProgress(key));
+    let event = events.first().map(|e| e.event.clone());
+    match state
+        .store
+        .record_evaluations(records, completion, events)
+        .await?
+    {
+        Recorded::LeaseLost => {
+            // Another request took the key over after this one's lease ran out.
+            let key = claim.map(|c| c.idempotency_key.clone()).unwrap_or_default();
+            return Err(ApiError::IdempotencyInProgress(key));
+        }
+        Recorded::Stored { deliveries } => {
+            if let Some(event) = event {
+                state.subscribers.queued(&caller.tenant, &event, deliveries);
+            }
+        }
     }
     let mut response = (
         StatusCode::OK,
@@ -394,8 +411,8 @@ async fn respond_recorded<T: Serialize>(
     Ok(response)
 }
 
-/// Queues `evaluation.completed` for the tenant's webhook endpoints.
-fn completed(state: &AppState, caller: &Principal, response: &EvaluateResponse) {
+/// `evaluation.completed` for the tenant's webhook endpoints, unless none listens.
+fn completed(state: &AppState, caller: &Principal, response: &EvaluateResponse) -> Option<QueuedEvent> {
     let data = serde_json::json!({
         "evaluation_id": response.evaluation_id,
         "question_id": response.evaluation.question_id,
@@ -406,7 +423,7 @@ fn completed(state: &AppState, caller: &Principal, response: &EvaluateResponse) 
     });
     state
         .subscribers
-        .emit(&state.store, &caller.tenant, "evaluation.completed", data);
+        .event(&caller.tenant, "evaluation.completed", &data)
 }
 
 /// A library error that validation should have prevented, or a failure inside.
@@ -437,9 +454,9 @@ pub async fn evaluate(
     let records: Vec<EvaluationRecord> = record(&state, &caller, &request.answer, &mut response)?
         .into_iter()
         .collect();
-    let sent = respond_recorded(&state, claim.as_deref(), &records, &response).await?;
+    let events = completed(&state, &caller, &response).into_iter().collect();
+    let sent = respond_recorded(&state, &caller, claim.as_deref(), &records, events, &response).await?;
     state.metrics.observe_evaluation(response.evaluation.rating);
-    completed(&state, &caller, &response);
     Ok(sent)
 }
 
@@ -525,10 +542,21 @@ pub async fn batch(
         succeeded,
         results,
     };
-    let sent = respond_recorded(&state, claim.as_deref(), &records, &body).await?;
-    for result in body.results.iter().filter_map(|r| r.result.as_ref()) {
+    let evaluated = || body.results.iter().filter_map(|r| r.result.as_ref());
+    let events = evaluated()
+        .filter_map(|result| completed(&state, &caller_for_events, result))
+        .collect();
+    let sent = respond_recorded(
+        &state,
+        &caller_for_events,
+        claim.as_deref(),
+        &records,
+        events,
+        &body,
+    )
+    .await?;
+    for result in evaluated() {
         state.metrics.observe_evaluation(result.evaluation.rating);
-        completed(&state, &caller_for_events, result);
     }
     Ok(sent)
 }

@@ -16,7 +16,7 @@ use crate::api::auth::{require, Caller};
 use crate::api::extract::{ApiJson, OptionalApiJson};
 use crate::api::problem::{ApiError, FieldError};
 use crate::api::AppState;
-use crate::store::{rfc3339, Attempt, Delivery, DeliveryStatus, Endpoint, Principal, Store};
+use crate::store::{rfc3339, Attempt, Delivery, DeliveryStatus, Endpoint, Principal, QueuedEvent};
 use crate::webhooks::EVENTS;
 
 /// Most endpoints per tenant.
@@ -293,59 +293,54 @@ pub async fn deliveries(
     }))
 }
 
-/// Which tenants have no webhook listener, remembered briefly so the
-/// evaluation path does not ask the store on every request.
+/// Which tenants have no webhook listener for which event, remembered
+/// briefly so the evaluation path does not ask the store on every request,
+/// and the events it queues with its writes.
 #[derive(Debug, Default)]
 pub struct Subscribers {
-    silent_until: Mutex<HashMap<String, Instant>>,
+    /// By tenant and event type.
+    silent_until: Mutex<HashMap<(String, String), Instant>>,
 }
 
 impl Subscribers {
     /// Forgets what is known of `tenant` (an endpoint was added or removed).
     pub fn changed(&self, tenant: &str) {
         if let Ok(mut map) = self.silent_until.lock() {
-            map.remove(tenant);
+            map.retain(|(t, _), _| t != tenant);
         }
     }
 
-    fn known_silent(&self, tenant: &str) -> bool {
+    fn known_silent(&self, tenant: &str, event: &str) -> bool {
         self.silent_until
             .lock()
             .ok()
-            .and_then(|map| map.get(tenant).copied())
+            .and_then(|map| map.get(&(tenant.to_owned(), event.to_owned())).copied())
             .is_some_and(|until| Instant::now() < until)
     }
 
-    fn heard(&self, tenant: &str, listening: bool) {
-        if let Ok(mut map) = self.silent_until.lock() {
-            if listening {
-                map.remove(tenant);
-            } else {
-                map.insert(tenant.to_owned(), Instant::now() + NO_LISTENER_TTL);
-            }
-        }
+    /// `event` with `data` for `tenant`'s endpoints, to queue in the
+    /// transaction that stores what it reports; `None` when `tenant` was
+    /// lately found to have no endpoint that receives it, so the write skips
+    /// the lookup.
+    pub fn event(&self, tenant: &str, event: &str, data: &serde_json::Value) -> Option<QueuedEvent> {
+        (!self.known_silent(tenant, event)).then(|| QueuedEvent {
+            tenant: tenant.to_owned(),
+            event: event.to_owned(),
+            payload: crate::webhooks::payload(event, crate::store::now_ms(), data),
+        })
     }
 
-    /// Queues `event` with `data` for `tenant`'s endpoints that receive it,
-    /// in the background: the response never waits for it.
-    pub fn emit(
-        self: &std::sync::Arc<Self>,
-        store: &Store,
-        tenant: &str,
-        event: &'static str,
-        data: serde_json::Value,
-    ) {
-        if self.known_silent(tenant) {
-            return;
-        }
-        let (store, tenant, this) = (store.clone(), tenant.to_owned(), std::sync::Arc::clone(self));
-        tokio::spawn(async move {
-            let body = crate::webhooks::payload(event, crate::store::now_ms(), &data);
-            match store.enqueue_event(&tenant, event, &body).await {
-                Ok(ids) => this.heard(&tenant, !ids.is_empty()),
-                Err(err) => tracing::warn!(error = %err, tenant, event, "webhook event could not be queued"),
+    /// Learns from a write that queued `deliveries` messages for `tenant`'s
+    /// events of type `event`: none means no endpoint listens, for a while.
+    pub fn queued(&self, tenant: &str, event: &str, deliveries: usize) {
+        if let Ok(mut map) = self.silent_until.lock() {
+            let key = (tenant.to_owned(), event.to_owned());
+            if deliveries > 0 {
+                map.remove(&key);
+            } else {
+                map.insert(key, Instant::now() + NO_LISTENER_TTL);
             }
-        });
+        }
     }
 }
 
@@ -354,12 +349,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_silent_tenant_is_remembered_until_it_changes() {
+    fn a_silent_tenant_is_remembered_per_event_until_it_changes() {
         let subscribers = Subscribers::default();
-        assert!(!subscribers.known_silent("acme"));
-        subscribers.heard("acme", false);
-        assert!(subscribers.known_silent("acme"));
+        let data = serde_json::json!({"score": 1});
+        let first = subscribers.event("acme", "evaluation.completed", &data);
+        assert!(first.is_some_and(|e| e.tenant == "acme" && e.payload.contains("\"score\":1")));
+        subscribers.queued("acme", "evaluation.completed", 0);
+        assert!(subscribers.event("acme", "evaluation.completed", &data).is_none());
+        // Another event type, or another tenant, is still asked about.
+        assert!(subscribers.event("acme", "assessment.completed", &data).is_some());
+        assert!(subscribers.event("beta", "evaluation.completed", &data).is_some());
         subscribers.changed("acme");
-        assert!(!subscribers.known_silent("acme"));
+        assert!(subscribers.event("acme", "evaluation.completed", &data).is_some());
+        subscribers.queued("acme", "evaluation.completed", 0);
+        subscribers.queued("acme", "evaluation.completed", 2);
+        assert!(subscribers.event("acme", "evaluation.completed", &data).is_some());
     }
 }
