@@ -175,6 +175,24 @@ fn a_practice_blamed_for_a_harm_is_not_advocated() {
 }
 
 #[test]
+fn a_practice_named_as_the_classic_mistake_is_not_advocated() {
+    for warning in [
+        "The classic mistake is storing passwords in plain text; we hash them with argon2id.",
+        "A common mistake is to store passwords in plain text; we hash them with argon2id.",
+        "The worst thing you can do is store passwords in plain text; we hash them with argon2id.",
+        "Mistakes I see a lot: storing passwords in plain text, and committing secrets to git.",
+    ] {
+        assert_eq!(
+            flag_ids("security-practices", warning),
+            Vec::<String>::new(),
+            "{warning}"
+        );
+    }
+    let advocated = "We store passwords in plain text, which keeps support simple.";
+    assert!(flag_ids("security-practices", advocated).contains(&"weak-password-storage".to_owned()));
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

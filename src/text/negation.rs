@@ -311,13 +311,17 @@ const BACKWARD_NEGATIONS: &[&str] = &[
 /// Words after which the governed clause lies *before* the cue (rejection).
 const BACKWARD_REJECTIONS: &[&str] = &[
     "antipattern",
+    "antipatterns",
     "dangerous",
     "footgun",
+    "footguns",
     "harmful",
     "insecure",
     "irresponsible",
     "mistake",
+    "mistakes",
     "pitfall",
+    "pitfalls",
     "reckless",
     "risky",
     "trap",
@@ -505,6 +509,33 @@ const BAD_ADJECTIVES: &[&str] = &[
 /// Nouns that take a [`BAD_ADJECTIVES`] word to form a rejection ("bad idea", "red flag").
 const BAD_NOUNS: &[&str] = &["idea", "practice", "pattern", "flag", "habit"];
 
+/// Nouns naming a practice to avoid. After a copula they judge what came
+/// before ("X is a mistake", [`BACKWARD_REJECTIONS`]); as a subject, what
+/// follows its copula ("the classic mistake is X", [`judging_subject`]).
+const REJECTION_NOUNS: &[&str] = &[
+    "antipattern",
+    "antipatterns",
+    "footgun",
+    "footguns",
+    "mistake",
+    "mistakes",
+    "pitfall",
+    "pitfalls",
+];
+
+/// Superlatives that make a following noun a practice to avoid ("the worst
+/// thing you can do is X").
+const WORST: &[&str] = &["worst"];
+
+/// Nouns a [`WORST`] word turns into a practice to avoid.
+const WORST_NOUNS: &[&str] = &[
+    "idea", "ideas", "mistake", "mistakes", "practice", "thing", "things", "habit",
+];
+
+/// Most words between a judging subject's noun and its copula ("the
+/// mistake I see teams make is X").
+const MAX_SUBJECT_TAIL: usize = 5;
+
 /// Words after a negator that cancel it ("not only", "no matter").
 const NEGATION_CANCELLERS: &[&str] = &["doubt", "just", "matter", "merely", "one", "only"];
 
@@ -606,7 +637,7 @@ const SUBJECT_OPENERS: &[&str] = &[
 fn is_cue_word(word: &str) -> bool {
     static CUES: OnceLock<HashSet<&'static str>> = OnceLock::new();
     CUES.get_or_init(|| {
-        let lists: [&[&'static str]; 7] = [
+        let lists: [&[&'static str]; 8] = [
             FORWARD_NEGATIONS,
             FORWARD_REJECTIONS,
             BACKWARD_NEGATIONS,
@@ -614,6 +645,7 @@ fn is_cue_word(word: &str) -> bool {
             DISMISSIVE_PREDICATES,
             PASSIVE_REJECTIONS,
             BAD_ADJECTIVES,
+            WORST,
         ];
         let mut set: HashSet<&'static str> = lists.iter().flat_map(|l| l.iter().copied()).collect();
         set.extend(FORWARD_NEGATION_PAIRS.iter().map(|(a, _)| *a));
@@ -766,6 +798,11 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             i = scope.cue.1 + 1;
             scopes.push(scope);
             continue;
+        } else if let Some(end) = judging_subject(tokens, i) {
+            // "The classic mistake is storing passwords in plain text."
+            push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, end));
+            i = end + 1;
+            continue;
         } else if BACKWARD_NEGATIONS.contains(&word) {
             push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
         } else if BACKWARD_REJECTIONS.contains(&word) {
@@ -885,6 +922,56 @@ fn harmful_subject(tokens: &[Token], i: usize) -> Option<Scope> {
         governed: (start, i - 1),
         anaphoric: false,
     })
+}
+
+/// If token `i` starts a noun that names a practice to avoid ("mistake",
+/// "bad idea", "worst thing") and what follows it is that practice, the end
+/// of the cue, after which the practice lies:
+/// - as the subject, up to its copula: "the classic mistake is storing
+///   passwords in plain text", "a common anti-pattern I see is …";
+/// - before "to" or "of": "it's a bad idea to disable verification", "the
+///   mistake of skipping the dry run";
+/// - as a list's header, up to its colon: "two mistakes I see a lot: …".
+///
+/// After a copula with nothing following ("storing passwords in plain text
+/// is a mistake") the noun judges what came before, as
+/// [`BACKWARD_REJECTIONS`] do.
+fn judging_subject(tokens: &[Token], i: usize) -> Option<usize> {
+    let word = &*tokens[i].norm;
+    let clause = tokens[i].clause;
+    let in_clause = |j: usize| tokens.get(j).filter(|t| t.clause == clause);
+    let head = if REJECTION_NOUNS.contains(&word) {
+        i
+    } else if (BAD_ADJECTIVES.contains(&word)
+        && in_clause(i + 1).is_some_and(|t| BAD_NOUNS.contains(&&*t.norm)))
+        || (WORST.contains(&word) && in_clause(i + 1).is_some_and(|t| WORST_NOUNS.contains(&&*t.norm)))
+    {
+        i + 1
+    } else {
+        return None;
+    };
+    if let Some(next) = in_clause(head + 1) {
+        if matches!(&*next.norm, "to" | "of") {
+            return Some(head + 1);
+        }
+    }
+    let predicate = tokens[clause_start(tokens, i)..i]
+        .iter()
+        .any(|t| COPULA.contains(&&*t.norm) || t.norm.ends_with("'s"));
+    if predicate {
+        return None;
+    }
+    for j in head + 1..=head + 1 + MAX_SUBJECT_TAIL {
+        let t = tokens.get(j)?;
+        if t.clause != clause {
+            // A header ending at a colon, with the list after it.
+            return (t.after_colon && t.sentence == tokens[i].sentence).then_some(j - 1);
+        }
+        if matches!(&*t.norm, "is" | "are" | "was" | "were") {
+            return in_clause(j + 1).map(|_| j);
+        }
+    }
+    None
 }
 
 /// If the negator at `i` is raised over a verb of opinion to an evaluative
@@ -1112,7 +1199,9 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
     let mut end = start;
     let mut clause = tokens[start].clause;
     let mut j = start;
-    let mut colon_list = false;
+    // A cue ending its clause at a colon governs the list after it ("things
+    // to avoid: X, Y and Z").
+    let mut colon_list = tokens[start].after_colon && tokens[start].clause != tokens[cue.1].clause;
     let mid_list = opens_list_item(tokens, cue.0);
     while j < tokens.len() && (j - start < MAX_FORWARD || colon_list) {
         let t = &tokens[j];
@@ -1427,6 +1516,54 @@ mod tests {
         ] {
             assert!(governed(text, ScopeKind::Rejection).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn a_mistake_named_as_the_subject_rejects_what_follows_its_copula() {
+        for (text, rejected) in [
+            (
+                "The classic mistake is storing passwords in plain text.",
+                "storing passwords in plain text",
+            ),
+            (
+                "A common anti-pattern I see is committing secrets to git.",
+                "committing secrets to git",
+            ),
+            (
+                "The worst thing you can do is retry instantly.",
+                "retry instantly",
+            ),
+            (
+                "It's a bad idea to turn off verification.",
+                "turn off verification",
+            ),
+            ("Teams make the mistake of skipping backups.", "skipping backups"),
+            (
+                "Two mistakes I see a lot: plain-text passwords, and secrets committed to git.",
+                "plain text passwords and secrets committed to git",
+            ),
+        ] {
+            assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
+        }
+        // After a copula the noun judges what came before, as it did.
+        assert_eq!(
+            governed(
+                "Storing passwords in plain text is a mistake.",
+                ScopeKind::Rejection
+            ),
+            ["storing passwords in plain text is a"]
+        );
+    }
+
+    #[test]
+    fn a_cue_ending_at_a_colon_governs_the_list_after_it() {
+        assert_eq!(
+            governed(
+                "Things to avoid: storing passwords in plain text, committing secrets to git.",
+                ScopeKind::Rejection
+            ),
+            ["storing passwords in plain text committing secrets to git"]
+        );
     }
 
     #[test]
