@@ -295,6 +295,23 @@ impl Store {
     }
 }
 
+/// Appends the `VALUES` list of a multi-row INSERT to `sql`: `rows` tuples of
+/// `columns` numbered parameters each, `($1, $2), ($3, $4)`, bound in order.
+fn push_values(sql: &mut String, rows: usize, columns: usize) {
+    use std::fmt::Write as _;
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..columns {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            // Writing to a String cannot fail.
+            let _ = write!(sql, "${}", row * columns + column + 1);
+        }
+        sql.push(')');
+    }
+}
+
 /// [`Store::begin_write`] on a bare pool, for the record writer.
 async fn begin_write(pool: &AnyPool, backend: Backend) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
     Ok(match backend {
@@ -326,6 +343,13 @@ fn migrator() -> Migrator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_values_list_numbers_its_parameters_row_by_row() {
+        let mut sql = String::from("VALUES ");
+        push_values(&mut sql, 2, 3);
+        assert_eq!(sql, "VALUES ($1, $2, $3), ($4, $5, $6)");
+    }
 
     #[test]
     fn passwords_never_leave_a_url() {

@@ -8,7 +8,7 @@ use sqlx::any::AnyArguments;
 use sqlx::{Arguments, Row};
 
 use super::keys::random_hex;
-use super::{now_ms, Result, Store, StoreError};
+use super::{now_ms, push_values, Result, Store, StoreError};
 
 /// Random bytes in an endpoint id.
 const ENDPOINT_ID_BYTES: usize = 8;
@@ -67,7 +67,7 @@ pub struct QueuedEvent {
     pub payload: String,
 }
 
-/// Messages per multi-row INSERT: 6 parameters each.
+/// Messages per multi-row INSERT: 9 parameters each.
 const DELIVERIES_PER_INSERT: usize = 100;
 
 /// Queues `events` in `tx`, due at `now`: one message per event and enabled
@@ -80,16 +80,15 @@ pub(super) async fn queue_in(
     events: &[&QueuedEvent],
     now: i64,
 ) -> Result<Vec<Vec<String>>> {
-    let sql = format!(
-        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 AND disabled_ms IS NULL \
-         ORDER BY created_ms, id"
-    );
     let mut endpoints: HashMap<&str, Vec<Endpoint>> = HashMap::new();
     for event in events {
         if !endpoints.contains_key(event.tenant.as_str()) {
-            let rows = sqlx::query(&sql).bind(&event.tenant).fetch_all(&mut **tx).await?;
-            let read = rows.iter().map(endpoint_from).collect::<Result<Vec<_>>>()?;
-            endpoints.insert(&event.tenant, read);
+            let enabled = tenant_endpoints(&mut **tx, &event.tenant)
+                .await?
+                .into_iter()
+                .filter(|e| e.disabled_ms.is_none())
+                .collect();
+            endpoints.insert(&event.tenant, enabled);
         }
     }
     let mut ids = Vec::with_capacity(events.len());
@@ -109,21 +108,9 @@ pub(super) async fn queue_in(
             "INSERT INTO webhook_deliveries (id, endpoint_id, event, payload, status, attempts, \
              next_attempt_ms, lease_until_ms, created_ms) VALUES ",
         );
+        push_values(&mut sql, chunk.len(), 9);
         let mut args = AnyArguments::default();
-        for (i, (id, endpoint, event)) in chunk.iter().enumerate() {
-            let n = i * 6;
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!(
-                "(${}, ${}, ${}, ${}, 'pending', 0, ${}, 0, ${})",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4,
-                n + 5,
-                n + 6
-            ));
+        for (id, endpoint, event) in chunk {
             bind_delivery(&mut args, id, endpoint, event, now).map_err(StoreError::Database)?;
         }
         sqlx::query_with(&sql, args).execute(&mut **tx).await?;
@@ -131,7 +118,21 @@ pub(super) async fn queue_in(
     Ok(ids)
 }
 
-/// Binds one message's columns, in the INSERT's parameter order.
+/// `tenant`'s endpoints, oldest first, read through `executor`: the pool, or
+/// a transaction that queues messages for them.
+async fn tenant_endpoints<'c, E>(executor: E, tenant: &str) -> Result<Vec<Endpoint>>
+where
+    E: sqlx::Executor<'c, Database = sqlx::Any>,
+{
+    let sql = format!(
+        "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 ORDER BY created_ms, id"
+    );
+    let rows = sqlx::query(&sql).bind(tenant).fetch_all(executor).await?;
+    rows.iter().map(endpoint_from).collect()
+}
+
+/// Binds one message's columns, in the INSERT's column order: pending, no
+/// attempt yet, due and queued at `now`, not leased.
 fn bind_delivery<'q>(
     args: &mut AnyArguments<'q>,
     id: &'q str,
@@ -144,7 +145,10 @@ fn bind_delivery<'q>(
     add(args.add(endpoint))?;
     add(args.add(event.event.as_str()))?;
     add(args.add(event.payload.as_str()))?;
+    add(args.add("pending"))?;
+    add(args.add(0i64))?;
     add(args.add(now))?;
+    add(args.add(0i64))?;
     add(args.add(now))?;
     Ok(())
 }
@@ -317,11 +321,7 @@ impl Store {
 
     /// `tenant`'s endpoints, oldest first.
     pub async fn endpoints(&self, tenant: &str) -> Result<Vec<Endpoint>> {
-        let sql = format!(
-            "SELECT {ENDPOINT_COLUMNS} FROM webhook_endpoints WHERE tenant_id = $1 ORDER BY created_ms, id"
-        );
-        let rows = sqlx::query(&sql).bind(tenant).fetch_all(&self.pool).await?;
-        rows.iter().map(endpoint_from).collect()
+        tenant_endpoints(&self.pool, tenant).await
     }
 
     /// Endpoint `id` of `tenant`.

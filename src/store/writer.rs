@@ -11,8 +11,6 @@
 //! If a group fails, each of its requests is retried in a transaction of its
 //! own, so one bad request cannot fail the others.
 
-use std::fmt::Write as _;
-
 use sqlx::any::AnyArguments;
 use sqlx::{AnyPool, Arguments};
 use tokio::sync::{mpsc, oneshot};
@@ -20,7 +18,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::idempotency::{complete_in, Claim, Completion, StoredResponse};
 use super::records::{EvaluationRecord, Recorded};
 use super::webhooks::{queue_in, QueuedEvent};
-use super::{begin_write, now_ms, Backend, Result, StoreError};
+use super::{begin_write, now_ms, push_values, Backend, Result, StoreError};
 
 /// Requests queued before senders wait: backpressure, not a limit anyone meets.
 const QUEUE: usize = 4_096;
@@ -170,20 +168,9 @@ async fn insert_records(
         "INSERT INTO evaluations (id, tenant_id, key_id, question_id, candidate_ref, answer, \
          score, rating, result, scoring_version, created_ms) VALUES ",
     );
+    push_values(&mut sql, records.len(), COLUMNS);
     let mut args = AnyArguments::default();
-    for (i, r) in records.iter().enumerate() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push('(');
-        for c in 0..COLUMNS {
-            if c > 0 {
-                sql.push_str(", ");
-            }
-            // Writing to a String cannot fail.
-            let _ = write!(sql, "${}", i * COLUMNS + c + 1);
-        }
-        sql.push(')');
+    for r in records {
         bind_record(&mut args, r).map_err(StoreError::Database)?;
     }
     sqlx::query_with(&sql, args).execute(&mut **tx).await?;

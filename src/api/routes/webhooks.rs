@@ -298,15 +298,15 @@ pub async fn deliveries(
 /// and the events it queues with its writes.
 #[derive(Debug, Default)]
 pub struct Subscribers {
-    /// By tenant and event type.
-    silent_until: Mutex<HashMap<(String, String), Instant>>,
+    /// By tenant, then event type.
+    silent_until: Mutex<HashMap<String, HashMap<String, Instant>>>,
 }
 
 impl Subscribers {
     /// Forgets what is known of `tenant` (an endpoint was added or removed).
     pub fn changed(&self, tenant: &str) {
         if let Ok(mut map) = self.silent_until.lock() {
-            map.retain(|(t, _), _| t != tenant);
+            map.remove(tenant);
         }
     }
 
@@ -314,7 +314,7 @@ impl Subscribers {
         self.silent_until
             .lock()
             .ok()
-            .and_then(|map| map.get(&(tenant.to_owned(), event.to_owned())).copied())
+            .and_then(|map| map.get(tenant)?.get(event).copied())
             .is_some_and(|until| Instant::now() < until)
     }
 
@@ -334,11 +334,15 @@ impl Subscribers {
     /// events of type `event`: none means no endpoint listens, for a while.
     pub fn queued(&self, tenant: &str, event: &str, deliveries: usize) {
         if let Ok(mut map) = self.silent_until.lock() {
-            let key = (tenant.to_owned(), event.to_owned());
             if deliveries > 0 {
-                map.remove(&key);
+                if let Some(events) = map.get_mut(tenant) {
+                    events.remove(event);
+                }
             } else {
-                map.insert(key, Instant::now() + NO_LISTENER_TTL);
+                let until = Instant::now() + NO_LISTENER_TTL;
+                map.entry(tenant.to_owned())
+                    .or_default()
+                    .insert(event.to_owned(), until);
             }
         }
     }
