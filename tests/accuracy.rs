@@ -4,8 +4,10 @@
 //! half of the class-style student set below 0.35, nor on the whole
 //! held-out student set (never tuned on) below 0.45, nor, scored against
 //! the rubrics of `concepts.jsonl`, below 0.55, nor Spearman ρ on the
-//! held-out bank set below 0.75. The targets and the full tables live in
-//! `benches/accuracy/README.md`; this only catches regressions.
+//! held-out bank set below 0.75, nor red-flag recall and precision on the
+//! development set of bad practices told in new words below 0.40 and 0.70.
+//! The targets and the full tables live in `benches/accuracy/README.md`;
+//! this only catches regressions.
 
 use assay::grade::{agreement, grade_one, ConceptBook, GradeInput, GradeOutput};
 
@@ -96,7 +98,7 @@ fn the_student_test_half_keeps_its_agreement_with_expert_grades() {
 }
 
 /// Below this Pearson r on the whole held-out student set (0.546 when it was
-/// first scored, at 1.9.0; 0.605 at 1.16.0, 0.610 at 1.17.0 to 1.21.0, 0.611 at 1.22.0 to 1.28.0), scoring of exam-style answers
+/// first scored, at 1.9.0; 0.605 at 1.16.0, 0.610 at 1.17.0 to 1.21.0, 0.611 at 1.22.0 to 1.29.0), scoring of exam-style answers
 /// nobody tuned on has regressed.
 const MIN_HOLDOUT_PEARSON: f64 = 0.45;
 
@@ -108,7 +110,7 @@ fn the_held_out_student_set_keeps_its_agreement_with_expert_grades() {
 
 /// Below this Pearson r on the held-out student set scored against the
 /// rubrics written for it (0.631 when they were first scored, at 1.10.0;
-/// 0.637 at 1.11.0, 0.650 at 1.12.0, 0.667 at 1.16.0 to 1.18.0, 0.669 at 1.19.0 to 1.28.0), scoring against a
+/// 0.637 at 1.11.0, 0.650 at 1.12.0, 0.667 at 1.16.0 to 1.18.0, 0.669 at 1.19.0 to 1.29.0), scoring against a
 /// caller's own concepts has regressed.
 const MIN_GIVEN_CONCEPTS_PEARSON: f64 = 0.55;
 
@@ -148,5 +150,30 @@ fn the_held_out_bank_set_keeps_its_agreement_with_expert_grades() {
         a.spearman >= MIN_BANK_HOLDOUT_SPEARMAN,
         "Spearman on the held-out bank set fell to {}",
         a.spearman
+    );
+}
+
+/// Below this red-flag recall on the development set of answers that argue a
+/// bad practice in their own words (0.238 at 1.28.0, 0.463 at 1.29.0 with
+/// practices), flags have fallen back to near-verbatim phrases.
+const MIN_RED_FLAG_DEV_RECALL: f64 = 0.40;
+
+/// Below this red-flag precision on that set (0.432 at 1.28.0, 0.804 at
+/// 1.29.0), good answers that talk about a bad practice are flagged again.
+const MIN_RED_FLAG_DEV_PRECISION: f64 = 0.70;
+
+#[test]
+fn red_flags_described_in_new_words_are_raised_and_good_answers_are_not_flagged() {
+    let outputs = graded_rows("red-flags.jsonl", None);
+    assert_eq!(outputs.len(), 200);
+    let a = agreement(&outputs);
+    let (recall, precision) = (a.red_flag_recall(), a.red_flag_precision());
+    assert!(
+        recall >= MIN_RED_FLAG_DEV_RECALL,
+        "red-flag recall fell to {recall}"
+    );
+    assert!(
+        precision >= MIN_RED_FLAG_DEV_PRECISION,
+        "red-flag precision fell to {precision}"
     );
 }

@@ -131,6 +131,22 @@ async fn an_invalid_question_is_refused_with_every_problem_at_its_pointer() {
     let body = problem(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["pointer"], "#/concepts/1/aliases/3", "{body}");
 
+    let mut bad_practice = own_question("acme-broken");
+    bad_practice["red_flags"][0]["practices"][1] = json!("retry | & charge");
+    let response = add(&app, &bad_practice).await;
+    let body = problem(response, 422, "validation_failed").await;
+    assert_eq!(
+        body["errors"][0]["pointer"], "#/red_flags/0/practices/1",
+        "{body}"
+    );
+    assert!(
+        body["errors"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("empty alternative"),
+        "{body}"
+    );
+
     let mut unknown = own_question("acme-broken");
     unknown["colour"] = json!("red");
     let response = add(&app, &unknown).await;

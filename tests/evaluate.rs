@@ -193,6 +193,45 @@ fn a_practice_named_as_the_classic_mistake_is_not_advocated() {
 }
 
 #[test]
+fn a_practice_described_in_the_first_person_raises_its_flag() {
+    let debugger = "When the logs run dry I attach a remote debugger to one of the live JVMs and set a \
+                    breakpoint in the handler.";
+    assert!(flag_ids("production-debugging", debugger).contains(&"debugger-on-prod".to_owned()));
+    let modulo = "I'd keep it simple: hash the user ID and take it modulo the number of shards.";
+    assert!(flag_ids("consistent-hashing-sharding", modulo).contains(&"hash-mod-n".to_owned()));
+    // The same words said of someone else, or across two sentences, describe nothing.
+    let others = "Some teams take the hash modulo the number of shards.";
+    assert_eq!(
+        flag_ids("consistent-hashing-sharding", others),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_habit_left_behind_a_weighed_cause_or_a_listed_trap_is_not_advocated() {
+    let left_behind = "We used to SSH onto the production box, edit the Python file in vim and restart the \
+                       service, until a deploy wiped the fix; now every fix goes through review and the \
+                       pipeline.";
+    assert_eq!(
+        flag_ids("production-debugging", left_behind),
+        Vec::<String>::new()
+    );
+    let weighed = "Attaching a breakpoint debugger to a live process would freeze real requests, so I rely \
+                   on logs, metrics and traces.";
+    assert_eq!(flag_ids("production-debugging", weighed), Vec::<String>::new());
+    let listed = "I'm wary of two opposite shortcuts. One is read uncommitted everywhere for speed. The \
+                  other is flipping everything to serializable and ignoring serialization failures. I \
+                  start from the default and raise it where an anomaly matters.";
+    assert_eq!(flag_ids("isolation-levels", listed), Vec::<String>::new());
+    let pushed_back = "I push back on read uncommitted everywhere for speed: dirty reads mean decisions \
+                       based on data that may be rolled back.";
+    assert_eq!(flag_ids("isolation-levels", pushed_back), Vec::<String>::new());
+    // A habit kept is still one.
+    let kept = "We still SSH onto the production box and edit the file in vim to fix it.";
+    assert!(flag_ids("production-debugging", kept).contains(&"edit-code-on-server".to_owned()));
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

@@ -10,7 +10,9 @@ use serde::Deserialize;
 use serde_spanned::Spanned;
 
 use super::error::{BankError, Diagnostic};
-use super::model::{AnswerKind, Bank, Concept, ModelAnswer, Question, RedFlag, Severity, Slug, Text, Weight};
+use super::model::{
+    AnswerKind, Bank, Concept, ModelAnswer, Practice, Question, RedFlag, Severity, Slug, Text, Weight,
+};
 use crate::text::Analyzer;
 
 /// The file holding the red flags common to every question.
@@ -77,6 +79,8 @@ pub(crate) struct RawRedFlag {
     phrases: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     dismissing: Option<Spanned<Vec<Spanned<String>>>>,
+    #[serde(default)]
+    practices: Option<Spanned<Vec<Spanned<String>>>>,
     why: Spanned<String>,
 }
 
@@ -144,6 +148,12 @@ impl FileCtx<'_> {
             Some(raw) => self.texts("red flag dismissing phrase", raw, analyzer),
             None => Vec::new(),
         };
+        let practices = r
+            .practices
+            .iter()
+            .flat_map(|raw| raw.get_ref())
+            .filter_map(|raw| self.practice(raw, analyzer))
+            .collect();
         let why = self.text("red flag why", &r.why, MAX_LONG_TEXT);
         Some(RedFlag {
             id: id?,
@@ -151,8 +161,16 @@ impl FileCtx<'_> {
             severity: severity?,
             phrases,
             dismissing,
+            practices,
             why: why?,
         })
+    }
+
+    fn practice(&mut self, raw: &Spanned<String>, analyzer: &Analyzer) -> Option<Practice> {
+        let text = self.text("red flag practice", raw, MAX_SHORT_TEXT)?;
+        Practice::parse(text, |alternative| !analyzer.phrase_terms(alternative).is_empty())
+            .map_err(|e| self.report(raw.span().start, format!("red flag practice: {e}")))
+            .ok()
     }
 }
 
@@ -568,6 +586,35 @@ why = "Dishonest."
         let ok = common.replace("\"fake\"", "\"secrets\"");
         let bank = load(&[("c/_common.toml", &ok), ("c/demo.toml", VALID)]).unwrap();
         assert_eq!(bank.common_red_flags()[0].id.as_str(), "secrets");
+    }
+
+    #[test]
+    fn practices_load_as_groups_of_alternatives_and_bad_ones_are_placed() {
+        let with = VALID.replace(
+            "phrases = [\"fake the demo\"]",
+            "phrases = [\"fake the demo\"]\npractices = [\"fake | mock & demo | showcase\"]",
+        );
+        let bank = load(&[("c/demo.toml", &with)]).unwrap();
+        let practice = &bank.get("demo").unwrap().red_flags[0].practices[0];
+        let groups: Vec<Vec<&str>> = practice
+            .groups
+            .iter()
+            .map(|g| g.iter().map(|a| a.as_str()).collect())
+            .collect();
+        assert_eq!(groups, [["fake", "mock"], ["demo", "showcase"]]);
+
+        let empty = with.replace("fake | mock & demo", "fake | & demo");
+        let p = problems(&[("c/demo.toml", &empty)]);
+        assert!(
+            p[0].starts_with("c/demo.toml:24:14:") && p[0].contains("group 1 has an empty alternative"),
+            "{p:?}"
+        );
+        let wordless = with.replace("fake | mock & demo", "fake | ?! & demo");
+        let p = problems(&[("c/demo.toml", &wordless)]);
+        assert!(p[0].contains("alternative `?!` has no words to match"), "{p:?}");
+        let many = with.replace("fake | mock & demo | showcase", "a1 & b1 & c1 & d1 & e1");
+        let p = problems(&[("c/demo.toml", &many)]);
+        assert!(p[0].contains("5 ingredient groups; at most 4"), "{p:?}");
     }
 
     #[test]

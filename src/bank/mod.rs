@@ -16,7 +16,9 @@ use include_dir::{include_dir, Dir};
 
 pub use error::{BankError, Diagnostic};
 pub use load::SourceFile;
-pub use model::{AnswerKind, Bank, Concept, ModelAnswer, Question, RedFlag, Severity, Slug, Text, Weight};
+pub use model::{
+    AnswerKind, Bank, Concept, ModelAnswer, Practice, Question, RedFlag, Severity, Slug, Text, Weight,
+};
 
 use crate::text::Analyzer;
 

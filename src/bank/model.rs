@@ -247,8 +247,67 @@ pub struct RedFlag {
     /// Good practices whose dismissal signals it ("we don't bother with
     /// backups" raises "no backups").
     pub dismissing: Vec<Text>,
+    /// The practice as ingredients a first-person sentence may hold in any
+    /// order and in its own words ("debugger | breakpoint & production |
+    /// live"): far looser than a phrase, for answers that describe doing it.
+    pub practices: Vec<Practice>,
     /// Why it is a concern, shown with the flag.
     pub why: Text,
+}
+
+/// A bad practice as ingredients: every group must be said in one sentence,
+/// each by one of its alternatives.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Practice {
+    /// The practice as written in the corpus, reported as what matched.
+    pub text: Text,
+    /// The ingredient groups, each a list of alternative phrases.
+    pub groups: Vec<Vec<Text>>,
+}
+
+impl Practice {
+    /// Most ingredient groups in one practice.
+    pub const MAX_GROUPS: usize = 4;
+    /// Most alternatives in one group.
+    pub const MAX_ALTERNATIVES: usize = 24;
+
+    /// Parses `alt | alt & alt | alt`: groups joined by `&`, alternatives by
+    /// `|`. Each alternative must pass `has_words` (it must have words to
+    /// match); the error names what is wrong.
+    pub fn parse(text: Text, has_words: impl Fn(&str) -> bool) -> Result<Practice, String> {
+        let mut groups = Vec::new();
+        for (g, group) in text.as_str().split('&').enumerate() {
+            let mut alternatives = Vec::new();
+            for alternative in group.split('|') {
+                let alternative = alternative.trim();
+                if alternative.is_empty() {
+                    return Err(format!("group {} has an empty alternative", g + 1));
+                }
+                if !has_words(alternative) {
+                    return Err(format!("alternative `{alternative}` has no words to match"));
+                }
+                // A part of the practice's text, which has passed its length limit.
+                alternatives.push(Text(alternative.to_owned()));
+            }
+            if alternatives.len() > Self::MAX_ALTERNATIVES {
+                return Err(format!(
+                    "group {} has {} alternatives; at most {} are allowed",
+                    g + 1,
+                    alternatives.len(),
+                    Self::MAX_ALTERNATIVES
+                ));
+            }
+            groups.push(alternatives);
+        }
+        if groups.len() > Self::MAX_GROUPS {
+            return Err(format!(
+                "{} ingredient groups; at most {} are allowed",
+                groups.len(),
+                Self::MAX_GROUPS
+            ));
+        }
+        Ok(Practice { text, groups })
+    }
 }
 
 /// One interview question with its rubric.

@@ -461,6 +461,7 @@ fn red_flags(given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
                 severity,
                 phrases,
                 dismissing: Vec::new(),
+                practices: Vec::new(),
                 why,
             });
         }

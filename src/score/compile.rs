@@ -25,6 +25,15 @@ pub struct CompiledFlag {
     pub phrases: Vec<Phrase>,
     /// Good practices whose dismissal raises the flag.
     pub dismissing: Vec<Phrase>,
+    /// The practice as ingredients of a first-person sentence.
+    pub practices: Vec<CompiledPractice>,
+}
+
+/// A red flag's practice, compiled: each ingredient group's alternatives.
+#[derive(Debug, Clone)]
+pub struct CompiledPractice {
+    /// Per ingredient group, its alternatives.
+    pub groups: Vec<Vec<Phrase>>,
 }
 
 fn compile_flag(analyzer: &Analyzer, source: FlagSource, flag: &RedFlag) -> CompiledFlag {
@@ -32,6 +41,14 @@ fn compile_flag(analyzer: &Analyzer, source: FlagSource, flag: &RedFlag) -> Comp
         source,
         phrases: compile_phrases(analyzer, &flag.phrases),
         dismissing: compile_phrases(analyzer, &flag.dismissing),
+        practices: flag
+            .practices
+            .iter()
+            .map(|p| CompiledPractice {
+                groups: p.groups.iter().map(|g| compile_phrases(analyzer, g)).collect(),
+            })
+            .filter(|p| p.groups.iter().all(|g| !g.is_empty()))
+            .collect(),
     }
 }
 

@@ -6,15 +6,19 @@
 //! - a good practice named only to be dismissed ("we don't bother with
 //!   backups" raises "no backups"), unless that dismissal is itself negated
 //!   ("we never skip backups") or the answer also states that practice
-//!   plainly elsewhere.
+//!   plainly elsewhere;
+//! - the practice's ingredients said in one sentence, none of them negated,
+//!   with the speaker in the clause of one ("I attach a remote debugger to
+//!   one of the live JVMs" holds "debugger" and "live"): the candidate
+//!   describes doing it.
 
-use super::compile::{CompiledQuestion, FlagSource};
+use super::compile::{CompiledPractice, CompiledQuestion, FlagSource};
 use super::concepts::collect_evidence;
 use super::evaluation::RaisedFlag;
-use super::matcher::{PhraseMatch, Positions};
+use super::matcher::{Phrase, PhraseMatch, Positions};
 use crate::bank::{Question, RedFlag};
 use crate::text::negation::{drop_restatements, is_conditional};
-use crate::text::{Analyzed, Scope, ScopeKind};
+use crate::text::{Analyzed, Scope, ScopeKind, Token};
 
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
 pub const PHRASE_SLACK: usize = 2;
@@ -38,8 +42,11 @@ fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
     let tokens = analyzed.tokens();
     let clause = tokens[m.first].clause;
     let is_condition = |norm: &str| matches!(norm, "if" | "unless" | "whether");
+    if is_hypothetical_cause(tokens, m) {
+        return true;
+    }
     let mut consequent = false;
-    for j in (0..m.first).rev() {
+    for j in (0..=m.first).rev() {
         let t = &tokens[j];
         if t.clause != clause {
             break;
@@ -53,6 +60,132 @@ fn is_hypothetical(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
         }
     }
     false
+}
+
+/// Words by which a clause speaks in the first person: the candidate says
+/// what they do, did or would do, rather than what others do or what a
+/// practice leads to.
+const FIRST_PERSON: &[&str] = &[
+    "i",
+    "i'd",
+    "i'll",
+    "i'm",
+    "i've",
+    "me",
+    "my",
+    "myself",
+    "our",
+    "ours",
+    "ourselves",
+    "us",
+    "we",
+    "we'd",
+    "we'll",
+    "we're",
+    "we've",
+];
+
+/// Whether a first-person word stands in the clause of one of `matches`:
+/// the speaker is the one doing it ("I'll SSH into the box, open the file
+/// in vim"). A first person in another clause speaks of something else
+/// ("For tooling I like k6; wrk is handy for one endpoint").
+fn in_first_person(analyzed: &Analyzed, matches: &[(PhraseMatch, &str)]) -> bool {
+    let tokens = analyzed.tokens();
+    let clauses: Vec<u32> = matches
+        .iter()
+        .filter_map(|(m, _)| tokens.get(m.first).map(|t| t.clause))
+        .collect();
+    tokens
+        .iter()
+        .any(|t| clauses.contains(&t.clause) && FIRST_PERSON.contains(&&*t.norm))
+}
+
+/// Where `practice` is described as done: one sentence holding an
+/// alternative of every ingredient group, no two on the same words, none
+/// negated, rejected or hypothetical, and the speaker in the clause of one
+/// of them. The evidence is each group's first such match in the first
+/// sentence that holds them all, each reported as its alternative.
+fn practice_evidence<'p>(
+    analyzed: &Analyzed,
+    positions: &Positions<'_>,
+    practice: &'p CompiledPractice,
+) -> Vec<(PhraseMatch, &'p str)> {
+    // Most practices miss a group outright: say so before matching any.
+    let said = |p: &Phrase| p.terms.iter().all(|t| positions.contains(t));
+    if !practice.groups.iter().all(|g| g.iter().any(said)) {
+        return Vec::new();
+    }
+    let tokens = analyzed.tokens();
+    let mut groups: Vec<Vec<(PhraseMatch, &'p str)>> = Vec::with_capacity(practice.groups.len());
+    for group in &practice.groups {
+        let matches: Vec<(PhraseMatch, &str)> = group
+            .iter()
+            .flat_map(|p| {
+                positions
+                    .find(p, PHRASE_SLACK, false)
+                    .into_iter()
+                    .filter(|m| !is_denied_or_hypothetical(analyzed, m, &p.terms))
+                    .map(move |m| (m, p.text.as_str()))
+            })
+            .collect();
+        if matches.is_empty() {
+            return Vec::new();
+        }
+        groups.push(matches);
+    }
+    let sentence_of = |m: &PhraseMatch| tokens.get(m.first).map(|t| t.sentence);
+    let Some((first, rest)) = groups.split_first() else {
+        return Vec::new();
+    };
+    for &(m, said) in first {
+        let Some(sentence) = sentence_of(&m) else { continue };
+        // Each group says its own words: "global state" is not both the
+        // "global" and the "state" of a practice.
+        let mut picks = vec![(m, said)];
+        for group in rest {
+            let free = group.iter().find(|(n, _)| {
+                sentence_of(n) == Some(sentence)
+                    && picks.iter().all(|(p, _)| n.last < p.first || n.first > p.last)
+            });
+            match free {
+                Some(&pick) => picks.push(pick),
+                None => break,
+            }
+        }
+        if picks.len() == groups.len() && in_first_person(analyzed, &picks) {
+            return picks;
+        }
+    }
+    Vec::new()
+}
+
+/// Modals that make a clause's subject the cause of what would happen
+/// ("attaching a debugger to a live process would freeze requests").
+const HYPOTHETICAL_MODALS: &[&str] = &["could", "might", "would"];
+
+/// Most words between a match and the modal that makes it a hypothetical
+/// cause.
+const MAX_TO_MODAL: usize = 4;
+
+/// Whether the match is the subject of a modal: no speaker before it in
+/// its clause, and "would", "could" or "might" inside it or just after it
+/// ("a call with no timeout would let one slow dependency exhaust the
+/// pool", "a debugger on a live process would freeze it"). The
+/// practice is weighed, not done; "we would attach a debugger" still is.
+fn is_hypothetical_cause(tokens: &[Token], m: &PhraseMatch) -> bool {
+    let clause = tokens[m.first].clause;
+    let speaker_before = tokens[..m.first]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .any(|t| FIRST_PERSON.contains(&&*t.norm) || matches!(&*t.norm, "you" | "they"));
+    !speaker_before
+        && tokens
+            .iter()
+            .skip(m.first + 1)
+            .take(m.last - m.first + MAX_TO_MODAL)
+            .take_while(|t| t.clause == clause)
+            .any(|t| HYPOTHETICAL_MODALS.contains(&&*t.norm))
 }
 
 /// Whether the match is dismissed: governed by an odd number of cues, at
@@ -126,7 +259,11 @@ pub fn assess(
                     .map(|m| (m, p.text.as_str())),
             );
         }
-        let evidence: Vec<(PhraseMatch, &str)> = advocated.chain(dismissed).collect();
+        let described = compiled_flag
+            .practices
+            .iter()
+            .flat_map(|p| practice_evidence(analyzed, positions, p));
+        let evidence: Vec<(PhraseMatch, &str)> = advocated.chain(dismissed).chain(described).collect();
         if evidence.is_empty() {
             continue;
         }
@@ -140,4 +277,99 @@ pub fn assess(
         });
     }
     raised
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Analyzer;
+
+    fn practice(text: &str) -> CompiledPractice {
+        let analyzer = Analyzer::english();
+        let groups = text
+            .split('&')
+            .map(|g| {
+                g.split('|')
+                    .map(|a| Phrase {
+                        text: a.trim().to_owned(),
+                        terms: analyzer.phrase_terms(a.trim()),
+                        len: analyzer.analyze(a.trim()).tokens().len(),
+                    })
+                    .collect()
+            })
+            .collect();
+        CompiledPractice { groups }
+    }
+
+    fn described(answer: &str, text: &str) -> Vec<String> {
+        let analyzed = Analyzer::english().analyze(answer);
+        let positions = Positions::new(&analyzed);
+        let practice = practice(text);
+        practice_evidence(&analyzed, &positions, &practice)
+            .into_iter()
+            .map(|(_, said)| said.to_owned())
+            .collect()
+    }
+
+    const DEBUGGER: &str = "debugger | breakpoint & production | live";
+
+    #[test]
+    fn a_first_person_sentence_holding_every_ingredient_describes_the_practice() {
+        assert_eq!(
+            described(
+                "When the logs run dry, I attach a remote debugger to one of the live JVMs.",
+                DEBUGGER
+            ),
+            ["debugger", "live"]
+        );
+        assert_eq!(
+            described("We'd set a breakpoint in production and step through.", DEBUGGER),
+            ["breakpoint", "production"]
+        );
+    }
+
+    #[test]
+    fn ingredients_in_two_sentences_or_outside_the_first_person_describe_nothing() {
+        assert!(described("I attach a debugger. Production is busy.", DEBUGGER).is_empty());
+        assert!(described("Some teams attach a debugger to production.", DEBUGGER).is_empty());
+        assert!(described("I read the logs; a debugger in production freezes it.", DEBUGGER).is_empty());
+    }
+
+    #[test]
+    fn each_ingredient_needs_words_of_its_own() {
+        let practice = "global state | global variable & state | data";
+        assert!(described("We keep global state in one module.", practice).is_empty());
+        assert_eq!(
+            described("We keep a global variable with the user data in it.", practice),
+            ["global variable", "data"]
+        );
+    }
+
+    #[test]
+    fn a_practice_weighed_as_the_cause_of_a_harm_describes_nothing() {
+        assert!(described(
+            "Attaching a debugger to a live process would freeze requests, so I read traces.",
+            DEBUGGER
+        )
+        .is_empty());
+        assert_eq!(
+            described("I would attach a debugger to the live process.", DEBUGGER),
+            ["debugger", "live"]
+        );
+    }
+
+    #[test]
+    fn a_negated_or_rejected_ingredient_describes_nothing() {
+        assert!(described("I never attach a debugger to production.", DEBUGGER).is_empty());
+        assert!(described(
+            "We avoid breakpoints in production, they freeze requests.",
+            DEBUGGER
+        )
+        .is_empty());
+        assert!(described(
+            "If we attached a debugger to production, requests would hang.",
+            DEBUGGER
+        )
+        .is_empty());
+    }
 }

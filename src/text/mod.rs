@@ -255,6 +255,19 @@ fn irregular_singular(word: &str) -> Option<&'static str> {
         .map(|(_, singular)| *singular)
 }
 
+/// The singular of an acronym's plural ("jvms", "cdns", "prs"): Snowball
+/// drops a final "s" only after a vowel, so a plural of an acronym without
+/// one kept its "s" and missed the singular ("the live JVMs" against "live
+/// JVM").
+fn acronym_singular(word: &str) -> Option<&str> {
+    let stem = word.strip_suffix('s')?;
+    let is_acronym = stem.len() >= 2
+        && stem
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() && !matches!(b, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'));
+    is_acronym.then_some(stem)
+}
+
 /// Words that say "the whole set" and are interchangeable inside a phrase
 /// ("replace every instance", "replace all instances", "restart each
 /// pod"): they share one stem, so a phrase written with one matches an
@@ -334,6 +347,9 @@ impl Analyzer {
             return "all".to_owned();
         }
         let word = irregular_singular(word).unwrap_or(word);
+        if let Some(singular) = acronym_singular(word) {
+            return singular.to_owned();
+        }
         self.stemmer.stem(word).into_owned()
     }
 
@@ -546,6 +562,7 @@ mod tests {
             stems("vertices vertex indices matrices"),
             ["vertex", "vertex", "index", "matrix"]
         );
+        assert_eq!(stems("JVMs JVM CDNs PRs ms"), ["jvm", "jvm", "cdn", "pr", "ms"]);
     }
 
     #[test]

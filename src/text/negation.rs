@@ -292,7 +292,33 @@ const FORWARD_REJECTION_PAIRS: &[(&str, &str)] = &[
     ("away", "from"),
     ("rid", "of"),
     ("off", "of"),
+    ("wary", "of"),
+    ("beware", "of"),
+    ("skeptical", "of"),
+    ("sceptical", "of"),
+    ("suspicious", "of"),
+    ("push", "back"),
+    ("pushed", "back"),
+    ("pushes", "back"),
+    ("pushing", "back"),
 ];
+
+/// Possessives before a subject noun that may abandon a habit ("our team
+/// used to …").
+const POSSESSIVES: &[&str] = &["my", "our", "the"];
+
+/// Whether "used" at `i` says a habit its subject has left ("we used to
+/// patch the box by hand"): followed by "to", after a subject pronoun or a
+/// possessive's noun. "The tool is used to deploy" abandons nothing.
+fn abandoned_habit(tokens: &[Token], i: usize) -> bool {
+    let word = |j: usize| tokens.get(j).map(|t| &*t.norm);
+    if word(i) != Some("used") || word(i + 1) != Some("to") || i == 0 {
+        return false;
+    }
+    let subject = word(i - 1).is_some_and(|w| SUBJECTS.contains(&w));
+    let possessed = i >= 2 && word(i - 2).is_some_and(|w| POSSESSIVES.contains(&w));
+    subject || possessed
+}
 
 /// Words after which the governed clause lies *before* the cue (negation).
 const BACKWARD_NEGATIONS: &[&str] = &[
@@ -521,6 +547,8 @@ const REJECTION_NOUNS: &[&str] = &[
     "mistakes",
     "pitfall",
     "pitfalls",
+    "trap",
+    "traps",
 ];
 
 /// Superlatives that make a following noun a practice to avoid ("the worst
@@ -652,6 +680,7 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
+        set.insert("used");
         set.extend(
             CONSEQUENCE_VERBS
                 .iter()
@@ -680,6 +709,21 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             .any(|(a, b)| *a == word && next == Some(*b))
         {
             push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i + 1));
+            i += 2;
+            continue;
+        }
+        if abandoned_habit(tokens, i) {
+            // "We used to patch the box by hand, which skipped review": the
+            // whole sentence tells the habit left behind.
+            let end = sentence_end(tokens, i);
+            if i + 2 <= end {
+                scopes.push(Scope {
+                    kind: ScopeKind::Rejection,
+                    cue: (i, i + 1),
+                    governed: (i + 2, end),
+                    anaphoric: false,
+                });
+            }
             i += 2;
             continue;
         }
@@ -814,7 +858,79 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         }
         i += 1;
     }
+    let enumerated = enumerated_rejections(tokens, &scopes);
+    scopes.extend(enumerated);
     scopes
+}
+
+/// Openers of a sentence that names one item of a list announced before
+/// ("One is X. The other is Y.").
+const ITEM_OPENERS: &[&[&str]] = &[
+    &["one", "is"],
+    &["one", "was"],
+    &["another", "is"],
+    &["another", "one", "is"],
+    &["the", "other", "is"],
+    &["the", "other", "one", "is"],
+    &["the", "first", "is"],
+    &["the", "first", "one", "is"],
+    &["the", "second", "is"],
+    &["the", "second", "one", "is"],
+    &["the", "third", "is"],
+    &["the", "last", "is"],
+];
+
+/// Rejections announced in one sentence and listed in the next ones: "I'd
+/// steer clear of two classic mistakes. One is X. The other is Y." A
+/// sentence opened by an item opener ([`ITEM_OPENERS`]) is governed, after
+/// its opener, by a rejection when the sentence heading its list (the last
+/// one before it that is not itself an item) holds a rejection cue.
+fn enumerated_rejections(tokens: &[Token], scopes: &[Scope]) -> Vec<Scope> {
+    let mut found = Vec::new();
+    let mut header_rejects = false;
+    let mut i = 0;
+    while i < tokens.len() {
+        let end = sentence_end(tokens, i);
+        let opener = ITEM_OPENERS.iter().find(|words| {
+            words.len() <= end - i
+                && words
+                    .iter()
+                    .enumerate()
+                    .all(|(k, w)| tokens.get(i + k).is_some_and(|t| *t.norm == **w))
+        });
+        match opener {
+            Some(words) => {
+                let start = i + words.len();
+                if header_rejects && start <= end {
+                    found.push(Scope {
+                        kind: ScopeKind::Rejection,
+                        cue: (i, start - 1),
+                        governed: (start, end),
+                        anaphoric: false,
+                    });
+                }
+            }
+            None => {
+                header_rejects = scopes
+                    .iter()
+                    .any(|s| s.kind == ScopeKind::Rejection && i <= s.cue.0 && s.cue.1 <= end);
+            }
+        }
+        i = end + 1;
+    }
+    found
+}
+
+/// The index of the last token of the sentence token `i` is in.
+fn sentence_end(tokens: &[Token], i: usize) -> usize {
+    let mut end = i;
+    while tokens
+        .get(end + 1)
+        .is_some_and(|t| t.sentence == tokens[i].sentence)
+    {
+        end += 1;
+    }
+    end
 }
 
 /// If the negator at `i` opens a gerund subject ("skipping X", "not
@@ -1553,6 +1669,59 @@ mod tests {
             ),
             ["storing passwords in plain text is a"]
         );
+    }
+
+    #[test]
+    fn a_habit_its_subject_used_to_have_is_rejected_to_the_end_of_the_sentence() {
+        assert_eq!(
+            governed(
+                "We used to call the provider with no timeout, which hung every thread. Now we set one.",
+                ScopeKind::Rejection
+            ),
+            ["call the provider with no timeout which hung every thread"]
+        );
+        assert_eq!(
+            governed("Our team used to deploy by hand.", ScopeKind::Rejection),
+            ["deploy by hand"]
+        );
+        // "used to" after anything but a subject leaves nothing behind.
+        assert!(governed("The script is used to deploy by hand.", ScopeKind::Rejection).is_empty());
+    }
+
+    #[test]
+    fn wariness_and_pushback_reject_what_follows() {
+        for (text, rejected) in [
+            ("I'm wary of caching per-user pages.", "caching per user pages"),
+            (
+                "I push back on caching per-user pages.",
+                "on caching per user pages",
+            ),
+            (
+                "I'm skeptical of caching per-user pages.",
+                "caching per user pages",
+            ),
+        ] {
+            assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
+        }
+    }
+
+    #[test]
+    fn items_listed_after_a_rejecting_sentence_are_rejected() {
+        let text = "I'd steer clear of two classic mistakes. One is hash modulo the number of servers. \
+                    The other is a timestamp shard key. We use a ring.";
+        let rejected = governed(text, ScopeKind::Rejection);
+        assert!(
+            rejected.contains(&"hash modulo the number of servers".to_owned()),
+            "{rejected:?}"
+        );
+        assert!(
+            rejected.contains(&"a timestamp shard key".to_owned()),
+            "{rejected:?}"
+        );
+        assert!(!rejected.iter().any(|r| r.contains("ring")), "{rejected:?}");
+        // Items after a sentence that rejects nothing are what they say.
+        let plain = "We weighed two designs. One is hash modulo the number of servers.";
+        assert!(governed(plain, ScopeKind::Rejection).is_empty());
     }
 
     #[test]
