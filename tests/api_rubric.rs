@@ -100,6 +100,31 @@ async fn given_concepts_are_used_as_sent() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rubric_practice_raises_its_flag_when_the_answer_describes_doing_it() {
+    let app = spawn_app().await;
+    let request = |answer: &str| {
+        json!({
+            "rubric": {
+                "question": QUESTION,
+                "reference_answers": [REFERENCE],
+                "red_flags": [{
+                    "label": "hashing with the identity",
+                    "phrases": ["identity hash function"],
+                    "practices": ["key itself | raw key | identity & as the hash | as its hash | hash code"],
+                }],
+            },
+            "answer": answer,
+        })
+    };
+    let told = request("We just use the key itself as the hash, which works fine for us.");
+    let told = json_ok(app.evaluate(&told).await).await;
+    assert_eq!(told["red_flags"][0]["id"], "hashing-with-the-identity", "{told}");
+    let others = request("Some libraries use the key itself as the hash for small integers.");
+    let others = json_ok(app.evaluate(&others).await).await;
+    assert_eq!(others["red_flags"], json!([]), "{others}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_rubric_gets_every_problem_at_its_pointer() {
     let app = spawn_app().await;
     let response = app
@@ -107,7 +132,7 @@ async fn a_bad_rubric_gets_every_problem_at_its_pointer() {
             "rubric": {
                 "reference_answers": ["", "fine"],
                 "concepts": [{"label": "x", "weight": 0}, {"aliases": ["y"]}],
-                "red_flags": [{"label": "z", "severity": "fatal", "phrases": ["z"]}],
+                "red_flags": [{"label": "z", "severity": "fatal", "phrases": ["z"], "practices": ["z | & w"]}],
             },
             "answer": ANSWER,
         }))
@@ -121,6 +146,7 @@ async fn a_bad_rubric_gets_every_problem_at_its_pointer() {
             "#/rubric/concepts/0/weight",
             "#/rubric/concepts/1/label",
             "#/rubric/red_flags/0/severity",
+            "#/rubric/red_flags/0/practices/0",
         ],
         "{body}"
     );

@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 use super::derive::unique_id;
 use super::{derive_concepts, DerivedConcept, Vocabulary, MAX_REFERENCE_BYTES};
-use crate::bank::{AnswerKind, Concept, ModelAnswer, Question, RedFlag, Severity, Slug, Text, Weight};
+use crate::bank::{
+    AnswerKind, Concept, ModelAnswer, Practice, Question, RedFlag, Severity, Slug, Text, Weight,
+};
 use crate::text::Analyzer;
 
 /// Longest question, in characters.
@@ -88,6 +90,11 @@ pub struct RedFlagSpec {
     /// Phrasings that advocate it.
     #[serde(default)]
     pub phrases: Vec<String>,
+    /// The practice as ingredient groups, `&` between groups and `|`
+    /// between alternatives ("debugger | breakpoint & production | live"),
+    /// raised when a first-person sentence holds every group.
+    #[serde(default)]
+    pub practices: Vec<String>,
     /// Why it is a concern.
     #[serde(default)]
     pub why: Option<String>,
@@ -220,7 +227,7 @@ impl RubricSpec {
             Some(given) => (given_concepts(given, &mut problems), false),
             None => (Vec::new(), true),
         };
-        let red_flags = red_flags(&self.red_flags, &mut problems);
+        let red_flags = red_flags(analyzer, &self.red_flags, &mut problems);
         let Some(question) = question.filter(|_| problems.0.is_empty()) else {
             return Err(problems.0);
         };
@@ -419,7 +426,7 @@ fn given_concepts(given: &[ConceptSpec], problems: &mut Problems) -> Vec<Concept
 }
 
 /// The given red flags, each checked.
-fn red_flags(given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
+fn red_flags(analyzer: &Analyzer, given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
     if given.len() > MAX_CONCEPTS {
         problems.push(
             &["red_flags"],
@@ -448,6 +455,24 @@ fn red_flags(given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
             );
         }
         let phrases = problems.phrases(&["red_flags", &at, "phrases"], &spec.phrases);
+        if spec.practices.len() > MAX_PHRASES {
+            problems.push(
+                &["red_flags", &at, "practices"],
+                format!("send at most {MAX_PHRASES} practices"),
+            );
+        }
+        let mut practices = Vec::new();
+        for (j, practice) in spec.practices.iter().take(MAX_PHRASES).enumerate() {
+            let j = j.to_string();
+            let path = ["red_flags", at.as_str(), "practices", j.as_str()];
+            let Some(text) = problems.text(&path, practice, MAX_HINT_CHARS) else {
+                continue;
+            };
+            match Practice::parse(text, |alternative| !analyzer.phrase_terms(alternative).is_empty()) {
+                Ok(practice) => practices.push(practice),
+                Err(e) => problems.push(&path, e),
+            }
+        }
         let why = match &spec.why {
             Some(w) => problems.text(&["red_flags", &at, "why"], w, MAX_HINT_CHARS),
             None => label.clone(),
@@ -461,7 +486,7 @@ fn red_flags(given: &[RedFlagSpec], problems: &mut Problems) -> Vec<RedFlag> {
                 severity,
                 phrases,
                 dismissing: Vec::new(),
-                practices: Vec::new(),
+                practices,
                 why,
             });
         }
