@@ -232,6 +232,20 @@ fn a_habit_left_behind_a_weighed_cause_or_a_listed_trap_is_not_advocated() {
 }
 
 #[test]
+fn a_practice_said_of_others_or_of_whoever_claims_it_is_not_advocated() {
+    let others = "People sometimes range-shard on an auto-increment ID, and then every insert hammers \
+                  the last shard.";
+    assert_eq!(
+        flag_ids("consistent-hashing-sharding", others),
+        Vec::<String>::new()
+    );
+    let claimed = "I'd be wary of anyone who says their favourite has no downsides: Go is verbose.";
+    assert_eq!(flag_ids("favourite-framework", claimed), Vec::<String>::new());
+    let own = "We range-shard on the auto-increment ID, so new rows land on the newest shard.";
+    assert!(flag_ids("consistent-hashing-sharding", own).contains(&"monotonic-shard-key".to_owned()));
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

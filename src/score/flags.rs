@@ -31,6 +31,39 @@ fn is_denied_or_hypothetical(analyzed: &Analyzed, m: &PhraseMatch, terms: &[Stri
         .iter()
         .any(|s| s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
         || is_hypothetical(analyzed, m)
+        || is_attributed(analyzed.tokens(), m)
+}
+
+/// Subjects that make a practice someone else's ("people sometimes shard on
+/// an auto-increment id, and every insert hammers the last shard").
+const OTHERS: &[&str] = &[
+    "anyone",
+    "developers",
+    "engineers",
+    "everybody",
+    "everyone",
+    "folks",
+    "others",
+    "people",
+    "somebody",
+    "someone",
+    "teams",
+];
+
+/// Whether the match's clause says it of others: one of [`OTHERS`] before
+/// it in its clause, with no speaker between ("people often cache it
+/// forever"; "people ask, so we cache it forever" is the speaker's).
+fn is_attributed(tokens: &[Token], m: &PhraseMatch) -> bool {
+    let clause = tokens[m.first].clause;
+    for t in tokens[..m.first].iter().rev().take_while(|t| t.clause == clause) {
+        if FIRST_PERSON.contains(&&*t.norm) {
+            return false;
+        }
+        if OTHERS.contains(&&*t.norm) {
+            return true;
+        }
+    }
+    false
 }
 
 /// Whether the match sits in a condition: after an "if", "unless" or
@@ -208,7 +241,15 @@ fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool 
         .filter(|s| s.governs_phrase(m.first, m.last, tokens, terms))
         .collect();
     let own_cue = |s: &&Scope| tokens[s.cue.0].clause == clause;
-    if governing.iter().any(own_cue) {
+    // A relative clause belongs to what the cue before it governs ("wary of
+    // anyone who says it has no downsides"): it is not a list item.
+    let relative = tokens[..=m.first]
+        .iter()
+        .rev()
+        .take_while(|t| t.clause == clause)
+        .last()
+        .is_some_and(|t| matches!(&*t.norm, "who" | "which" | "that"));
+    if !relative && governing.iter().any(own_cue) {
         governing.retain(|s| own_cue(s) || s.cue.0 > m.last);
     }
     drop_restatements(&mut governing);

@@ -608,6 +608,10 @@ const SUBJECTS: &[&str] = &["he", "i", "it", "she", "they", "we", "you"];
 /// back into the previous clause ("we retry blindly, which is dangerous").
 const ANAPHORS: &[&str] = &["both", "it", "that", "these", "this", "those", "which"];
 
+/// Most words of a rejected object before a relative clause that goes with
+/// it ("wary of anyone who …", "skeptical of caches that …").
+const MAX_RELATIVE_OBJECT: usize = 3;
+
 /// Longest forward scope, in tokens.
 const MAX_FORWARD: usize = 12;
 
@@ -1344,7 +1348,12 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             // cue opening an item in the middle of a list negates that item;
             // the items after it go on with the list ("…, no X or Y" aside).
             let own_item_only = mid_list && !list_goes_on_with_or(tokens, j);
-            if !list_item || contrast || own_item_only || is_clause_opener(opener) {
+            // "wary of anyone who says it has no downsides": what is warned
+            // against is the object with its relative clause.
+            let relative_of_object = kind == ScopeKind::Rejection
+                && RELATIVES.contains(&opener)
+                && j - start <= MAX_RELATIVE_OBJECT;
+            if !relative_of_object && (!list_item || contrast || own_item_only || is_clause_opener(opener)) {
                 break;
             }
             clause = t.clause;
