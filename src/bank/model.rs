@@ -247,9 +247,10 @@ pub struct RedFlag {
     /// Good practices whose dismissal signals it ("we don't bother with
     /// backups" raises "no backups").
     pub dismissing: Vec<Text>,
-    /// The practice as ingredients a first-person sentence may hold in any
-    /// order and in its own words ("debugger | breakpoint & production |
-    /// live"): far looser than a phrase, for answers that describe doing it.
+    /// The practice as ingredients one sentence may hold in any order and in
+    /// its own words, with the speaker in the clause of one ("debugger |
+    /// breakpoint & production | live"): far looser than a phrase, for
+    /// answers that describe doing it.
     pub practices: Vec<Practice>,
     /// Why it is a concern, shown with the flag.
     pub why: Text,
@@ -259,7 +260,8 @@ pub struct RedFlag {
 /// each by one of its alternatives.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Practice {
-    /// The practice as written in the corpus, reported as what matched.
+    /// The practice as written in the corpus (evidence names the alternative
+    /// that matched, not this).
     pub text: Text,
     /// The ingredient groups, each a list of alternative phrases.
     pub groups: Vec<Vec<Text>>,
