@@ -45,6 +45,21 @@ fn grade_json_report_has_the_figures() {
 }
 
 #[test]
+fn grade_reports_whether_the_flag_a_row_advocates_is_the_one_raised() {
+    let rows = r#"{"question_id":"security-practices","answer":"We store passwords in plain text, which keeps support simple.","grade":0,"kind":"red_flag","expected_flags":["weak-password-storage"]}
+{"question_id":"security-practices","answer":"We store passwords in plain text, which keeps support simple.","grade":0,"kind":"red_flag","expected_flags":["hardcoded-secrets"]}
+{"question_id":"security-practices","answer":"We hash passwords with argon2id.","grade":2,"kind":"partial"}
+"#;
+    let out = assay(&["grade", "--input", "-", "--json"], Some(rows));
+    assert!(out.status.success(), "{}", stderr(&out));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["all"]["right_flag_total"], 2, "{report}");
+    assert_eq!(report["all"]["right_flag_raised"], 1, "{report}");
+    let table = assay(&["grade", "--input", "-"], Some(rows));
+    assert!(stdout(&table).contains("right flag raised"), "{}", stdout(&table));
+}
+
+#[test]
 fn grade_rates_on_the_thresholds_given_and_passes_grades_from_their_yes() {
     let out = assay(
         &[

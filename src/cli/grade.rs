@@ -329,7 +329,7 @@ fn table(reports: &BTreeMap<String, Agreement>) -> String {
     }
     let _ = writeln!(out);
     type Row = (&'static str, fn(&Agreement) -> String);
-    let rows: [Row; 14] = [
+    let rows: [Row; 15] = [
         ("rows", |a| a.rows.to_string()),
         ("graded", |a| a.graded.to_string()),
         ("unknown question", |a| a.unknown.to_string()),
@@ -348,6 +348,9 @@ fn table(reports: &BTreeMap<String, Agreement>) -> String {
         ("red-flag recall", |a| format!("{:.3}", a.red_flag_recall())),
         ("red-flag precision", |a| format!("{:.3}", a.red_flag_precision())),
         ("flags on rejects", |a| a.rejects_flagged.to_string()),
+        ("right flag raised", |a| {
+            format!("{}/{}", a.right_flag_raised, a.right_flag_total)
+        }),
     ];
     for (name, value) in rows {
         let _ = write!(out, "{name:<28}");

@@ -26,6 +26,9 @@ pub struct Observation {
     pub lookup_correct: Option<bool>,
     /// The error code when the row was not evaluated.
     pub error: Option<&'static str>,
+    /// For evaluated rows naming the flags they advocate: whether one of
+    /// those was raised.
+    pub right_flag: Option<bool>,
     /// The outcome when it was.
     pub evaluated: Option<Outcome>,
 }
@@ -105,6 +108,10 @@ pub struct Agreement {
     pub flagged_rows: usize,
     /// rejects_bad_practice rows raising a flag (should be zero).
     pub rejects_flagged: usize,
+    /// Evaluated rows naming the flags they advocate that raised one of them.
+    pub right_flag_raised: usize,
+    /// Evaluated rows naming the flags they advocate.
+    pub right_flag_total: usize,
 }
 
 impl Agreement {
@@ -185,6 +192,10 @@ impl AgreementBuilder {
         if let Some(correct) = o.lookup_correct {
             a.lookup_total += 1;
             a.lookup_correct += usize::from(correct);
+        }
+        if let Some(right) = o.right_flag {
+            a.right_flag_total += 1;
+            a.right_flag_raised += usize::from(right);
         }
         let Some(e) = o.evaluated else { return };
         match o.kind.as_deref() {
@@ -396,7 +407,14 @@ mod tests {
         let rows = [
             typo,
             row("a", "good", 4.0, 80.0, false),
-            row("r", "red_flag", 1.0, 20.0, true),
+            Observation {
+                right_flag: Some(true),
+                ..row("r", "red_flag", 1.0, 20.0, true)
+            },
+            Observation {
+                right_flag: Some(false),
+                ..row("w", "red_flag", 1.0, 30.0, true)
+            },
             row("x", "rejects_bad_practice", 5.0, 90.0, true),
             Observation {
                 error: Some("unknown_question"),
@@ -408,11 +426,12 @@ mod tests {
         rows.iter().for_each(|o| forward.add(o));
         rows.iter().rev().for_each(|o| backward.add(o));
         for a in [forward.finish(), backward.finish()] {
-            assert_eq!((a.rows, a.graded, a.unknown, a.failed), (5, 4, 1, 0));
+            assert_eq!((a.rows, a.graded, a.unknown, a.failed), (6, 5, 1, 0));
             assert_eq!((a.typos_within_10, a.typos_total), (1, 1));
-            assert_eq!((a.red_flag_flagged, a.red_flag_total, a.flagged_rows), (1, 1, 2));
+            assert_eq!((a.red_flag_flagged, a.red_flag_total, a.flagged_rows), (2, 2, 3));
             assert_eq!(a.rejects_flagged, 1);
-            assert_eq!(a.red_flag_precision(), 0.5);
+            assert_eq!((a.right_flag_raised, a.right_flag_total), (1, 2));
+            assert_eq!(a.red_flag_precision(), 0.667);
             assert_eq!(a.kinds["good"].mean_score, 80.0);
             assert_eq!(a.mean_score_by_grade["4"], 77.5);
         }

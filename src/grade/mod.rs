@@ -49,6 +49,10 @@ pub struct GradeInput {
     /// For typos rows: the id of the correctly spelled twin.
     #[serde(default)]
     pub twin_of: Option<String>,
+    /// For red_flag rows: the flags the answer advocates, to measure whether
+    /// the right one is raised, not just any.
+    #[serde(default)]
+    pub expected_flags: Option<Vec<String>>,
     /// The half of a development set the row belongs to (`tune`, `test`).
     #[serde(default)]
     pub split: Option<String>,
@@ -119,6 +123,8 @@ pub struct GradeOutput {
     expected_question_id: Option<String>,
     #[serde(skip)]
     twin_of: Option<String>,
+    #[serde(skip)]
+    expected_flags: Option<Vec<String>>,
     /// The input's split, reported on separately.
     #[serde(skip)]
     pub split: Option<String>,
@@ -142,6 +148,12 @@ impl GradeOutput {
                 .as_ref()
                 .map(|expected| self.question_id.as_ref() == Some(expected)),
             error: self.error.as_ref().map(|e| e.code),
+            right_flag: self
+                .expected_flags
+                .as_ref()
+                .filter(|expected| !expected.is_empty())
+                .zip(self.evaluation.as_ref())
+                .map(|(expected, e)| e.red_flags.iter().any(|f| expected.contains(&f.id))),
             evaluated,
         }
     }
@@ -223,6 +235,7 @@ pub fn grade_one_with(
         error: None,
         expected_question_id: input.expected_question_id.clone(),
         twin_of: input.twin_of.clone(),
+        expected_flags: input.expected_flags.clone(),
         split: input.split.clone(),
     };
     if let Some(spec) = input.rubric() {
@@ -299,6 +312,7 @@ pub fn invalid_line(line: usize, split: Option<String>, message: String) -> Grad
         error: Some(invalid(message)),
         expected_question_id: None,
         twin_of: None,
+        expected_flags: None,
         split,
     }
 }
