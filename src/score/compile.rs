@@ -47,7 +47,6 @@ fn compile_flag(analyzer: &Analyzer, source: FlagSource, flag: &RedFlag) -> Comp
             .map(|p| CompiledPractice {
                 groups: p.groups.iter().map(|g| compile_phrases(analyzer, g)).collect(),
             })
-            .filter(|p| p.groups.iter().all(|g| !g.is_empty()))
             .collect(),
     }
 }

@@ -1,6 +1,6 @@
 //! Red flags: advocated bad practice, unless the answer rejects it.
 //!
-//! A flag is raised two ways:
+//! A flag is raised three ways:
 //! - an advocating phrase ("disable certificate verification") that no
 //!   negation or rejection cue outside it governs;
 //! - a good practice named only to be dismissed ("we don't bother with
@@ -17,14 +17,15 @@ use super::concepts::collect_evidence;
 use super::evaluation::RaisedFlag;
 use super::matcher::{Phrase, PhraseMatch, Positions};
 use crate::bank::{Question, RedFlag};
-use crate::text::negation::{drop_restatements, is_conditional};
+use crate::text::negation::{drop_restatements, is_conditional, RELATIVES};
 use crate::text::{Analyzed, Scope, ScopeKind, Token};
 
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
 pub const PHRASE_SLACK: usize = 2;
 
-/// Whether any negation or rejection cue outside the match governs it, or
-/// the match is only a hypothesis ("if you skip the dry run, …").
+/// Whether any negation or rejection cue outside the match governs it, the
+/// match is only a hypothesis ("if you skip the dry run, …"), or it is said
+/// of others ("people sometimes …").
 fn is_denied_or_hypothetical(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
     analyzed
         .scopes()
@@ -54,8 +55,7 @@ const OTHERS: &[&str] = &[
 /// it in its clause, with no speaker between ("people often cache it
 /// forever"; "people ask, so we cache it forever" is the speaker's).
 fn is_attributed(tokens: &[Token], m: &PhraseMatch) -> bool {
-    let clause = tokens[m.first].clause;
-    for t in tokens[..m.first].iter().rev().take_while(|t| t.clause == clause) {
+    for t in before_in_clause(tokens, m) {
         if FIRST_PERSON.contains(&&*t.norm) {
             return false;
         }
@@ -64,6 +64,15 @@ fn is_attributed(tokens: &[Token], m: &PhraseMatch) -> bool {
         }
     }
     false
+}
+
+/// The tokens of the match's clause before it, nearest first.
+fn before_in_clause<'t>(tokens: &'t [Token], m: &PhraseMatch) -> impl Iterator<Item = &'t Token> {
+    let clause = tokens[m.first].clause;
+    tokens[..m.first]
+        .iter()
+        .rev()
+        .take_while(move |t| t.clause == clause)
 }
 
 /// Whether the match sits in a condition: after an "if", "unless" or
@@ -144,8 +153,8 @@ fn practice_evidence<'p>(
     practice: &'p CompiledPractice,
 ) -> Vec<(PhraseMatch, &'p str)> {
     // Most practices miss a group outright: say so before matching any.
-    let said = |p: &Phrase| p.terms.iter().all(|t| positions.contains(t));
-    if !practice.groups.iter().all(|g| g.iter().any(said)) {
+    let present = |p: &Phrase| p.terms.iter().all(|t| positions.contains(t));
+    if !practice.groups.iter().all(|g| g.iter().any(present)) {
         return Vec::new();
     }
     let tokens = analyzed.tokens();
@@ -207,10 +216,7 @@ const MAX_TO_MODAL: usize = 4;
 /// practice is weighed, not done; "we would attach a debugger" still is.
 fn is_hypothetical_cause(tokens: &[Token], m: &PhraseMatch) -> bool {
     let clause = tokens[m.first].clause;
-    let speaker_before = tokens[..m.first]
-        .iter()
-        .rev()
-        .take_while(|t| t.clause == clause)
+    let speaker_before = before_in_clause(tokens, m)
         .any(|t| FIRST_PERSON.contains(&&*t.norm) || matches!(&*t.norm, "you" | "they"));
     !speaker_before
         && tokens
@@ -243,12 +249,8 @@ fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool 
     let own_cue = |s: &&Scope| tokens[s.cue.0].clause == clause;
     // A relative clause belongs to what the cue before it governs ("wary of
     // anyone who says it has no downsides"): it is not a list item.
-    let relative = tokens[..=m.first]
-        .iter()
-        .rev()
-        .take_while(|t| t.clause == clause)
-        .last()
-        .is_some_and(|t| matches!(&*t.norm, "who" | "which" | "that"));
+    let opener = before_in_clause(tokens, m).last().unwrap_or(&tokens[m.first]);
+    let relative = RELATIVES.contains(&&*opener.norm);
     if !relative && governing.iter().any(own_cue) {
         governing.retain(|s| own_cue(s) || s.cue.0 > m.last);
     }

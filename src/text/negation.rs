@@ -570,8 +570,9 @@ const NEGATION_CANCELLERS: &[&str] = &["doubt", "just", "matter", "merely", "one
 /// Negators the cancellers apply to: "never just" still negates.
 const CANCELLABLE: &[&str] = &["no", "not"];
 
-/// Relative pronouns: a negation right after one describes its antecedent.
-const RELATIVES: &[&str] = &["that", "which", "who"];
+/// Relative pronouns: a negation right after one describes its antecedent,
+/// and a relative clause goes with the object a rejection governs.
+pub(crate) const RELATIVES: &[&str] = &["that", "which", "who"];
 
 /// How many words before a relative pronoun a relative clause's judgement
 /// reaches: its antecedent ("the flaky tests that slow us down").
