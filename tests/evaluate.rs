@@ -246,6 +246,46 @@ fn a_practice_said_of_others_or_of_whoever_claims_it_is_not_advocated() {
 }
 
 #[test]
+fn a_view_given_up_or_a_trap_told_with_its_circumstances_is_not_advocated() {
+    let given_up = "Back in 2019 I'd have said Rails had no downsides at all; these days I know what its \
+                    runtime costs.";
+    assert_eq!(flag_ids("favourite-framework", given_up), Vec::<String>::new());
+    // The view held now is still one.
+    let held = "I'd say Rails has no downsides at all.";
+    assert!(flag_ids("favourite-framework", held).contains(&"no-downsides".to_owned()));
+    // "after a timeout" belongs to the practice the trap names, so the
+    // missing key is warned against, not dismissed.
+    let trap = "The trap is retrying a charge after a timeout with no idempotency key, which bills the \
+                customer twice.";
+    assert_eq!(flag_ids("circuit-breakers", trap), Vec::<String>::new());
+    let e = evaluator().evaluate("circuit-breakers", trap).unwrap();
+    assert!(
+        !e.dismissed.iter().any(|d| d.id == "idempotent-calls"),
+        "{:?}",
+        e.dismissed
+    );
+}
+
+#[test]
+fn a_warning_against_two_lacks_or_a_contrast_is_not_advocacy() {
+    let wary = "I'm wary of caches that have no expiry and no invalidation, because users end up seeing \
+                stale prices.";
+    assert_eq!(flag_ids("caching", wary), Vec::<String>::new());
+    let e = evaluator().evaluate("caching", wary).unwrap();
+    assert!(!e.dismissed.iter().any(|d| d.id == "ttl"), "{:?}", e.dismissed);
+    // Phrase words match in any order, but not across "but": the two sides
+    // of a contrast judge different things.
+    let contrast = "A single shared connection pool is fine, but global mutable state leaks between tests, \
+                    so we inject dependencies instead.";
+    assert_eq!(
+        flag_ids("backend-design-patterns", contrast),
+        Vec::<String>::new()
+    );
+    let advocated = "Global mutable state is fine.";
+    assert!(flag_ids("backend-design-patterns", advocated).contains(&"singletons-everywhere".to_owned()));
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

@@ -86,6 +86,17 @@ fn stance(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String], reading: Negat
     if governing.len().is_multiple_of(2) {
         return Stance::Said;
     }
+    // "I'm wary of retry loops with no cap", "the mistake is having no
+    // backups": a rejection over the negation warns against the lack, so
+    // the thing lacked is valued, not dismissed.
+    let rejected = analyzed.scopes().iter().any(|r| {
+        r.kind == ScopeKind::Rejection
+            && r.governs_match(m.first, m.last)
+            && governing.iter().all(|n| r.covers(n.cue.0))
+    });
+    if rejected {
+        return Stance::Said;
+    }
     if reading == NegatedMention::DismissedUnlessDenied && governing.iter().all(|s| s.is_denial(tokens)) {
         Stance::Denied
     } else {

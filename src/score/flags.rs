@@ -23,6 +23,27 @@ use crate::text::{Analyzed, Scope, ScopeKind, Token};
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
 pub const PHRASE_SLACK: usize = 2;
 
+/// Conjunctions that open a clause contrasting with the one before it.
+const CONTRASTS: &[&str] = &["although", "but", "however", "though", "whereas", "yet"];
+
+/// The matches of a flag's phrase in the answer, less those whose words
+/// straddle a contrast: "one shared pool is fine, but global mutable state
+/// leaks" does not say "global mutable state is fine". Phrase words match
+/// in any order, and a contrast's two sides hold opposite judgements.
+fn flag_matches(analyzed: &Analyzed, positions: &Positions<'_>, phrase: &Phrase) -> Vec<PhraseMatch> {
+    let tokens = analyzed.tokens();
+    let mut found = positions.find(phrase, PHRASE_SLACK, false);
+    found.retain(|m| {
+        !tokens
+            .get(m.first + 1..=m.last)
+            .unwrap_or_default()
+            .iter()
+            .zip(&tokens[m.first..m.last])
+            .any(|(t, prev)| t.clause != prev.clause && CONTRASTS.contains(&&*t.norm))
+    });
+    found
+}
+
 /// Whether any negation or rejection cue outside the match governs it, the
 /// match is only a hypothesis ("if you skip the dry run, …"), or it is said
 /// of others ("people sometimes …").
@@ -163,8 +184,7 @@ fn practice_evidence<'p>(
         let matches: Vec<(PhraseMatch, &str)> = group
             .iter()
             .flat_map(|p| {
-                positions
-                    .find(p, PHRASE_SLACK, false)
+                flag_matches(analyzed, positions, p)
                     .into_iter()
                     .filter(|m| !is_denied_or_hypothetical(analyzed, m, &p.terms))
                     .map(move |m| (m, p.text.as_str()))
@@ -255,9 +275,26 @@ fn is_dismissed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool 
         governing.retain(|s| own_cue(s) || s.cue.0 > m.last);
     }
     drop_restatements(&mut governing);
+    drop_repeated_negators(&mut governing, tokens, m);
     let conditional = governing.iter().any(|s| is_conditional(tokens, s));
     let negated = governing.iter().any(|s| s.kind == ScopeKind::Negation);
     negated && !conditional && governing.len() % 2 == 1
+}
+
+/// Drops from `governing` each negation whose cue lies inside the match and
+/// repeats the word of a negation before it: "no expiry and no
+/// invalidation" negates each item once, it does not negate the second twice.
+fn drop_repeated_negators(governing: &mut Vec<&Scope>, tokens: &[Token], m: &PhraseMatch) {
+    let word = |s: &Scope| tokens.get(s.cue.0).map(|t| &*t.norm);
+    let before: Vec<&str> = governing
+        .iter()
+        .filter(|s| s.kind == ScopeKind::Negation && s.cue.1 < m.first)
+        .filter_map(|s| word(s))
+        .collect();
+    governing.retain(|s| {
+        let inside = s.cue.0 > m.first && s.cue.1 < m.last;
+        !(s.kind == ScopeKind::Negation && inside && word(s).is_some_and(|w| before.contains(&w)))
+    });
 }
 
 /// Every red flag `answer` raises, the question's own first, then the common ones.
@@ -277,15 +314,14 @@ pub fn assess(
         };
         let Some(flag) = flag else { continue };
         let advocated = compiled_flag.phrases.iter().flat_map(|p| {
-            positions
-                .find(p, PHRASE_SLACK, false)
+            flag_matches(analyzed, positions, p)
                 .into_iter()
                 .filter(|m| !is_denied_or_hypothetical(analyzed, m, &p.terms))
                 .map(move |m| (m, p.text.as_str()))
         });
         let mut dismissed: Vec<(PhraseMatch, &str)> = Vec::new();
         for p in &compiled_flag.dismissing {
-            let matches = positions.find(p, PHRASE_SLACK, false);
+            let matches = flag_matches(analyzed, positions, p);
             // A practice the answer also states plainly is ranked, not
             // dismissed ("limiting the damage first, not finding the root
             // cause … then a post-mortem with the root cause"), as concepts are.
@@ -376,6 +412,24 @@ mod tests {
         assert!(described("I attach a debugger. Production is busy.", DEBUGGER).is_empty());
         assert!(described("Some teams attach a debugger to production.", DEBUGGER).is_empty());
         assert!(described("I read the logs; a debugger in production freezes it.", DEBUGGER).is_empty());
+    }
+
+    #[test]
+    fn a_phrase_whose_words_straddle_a_contrast_is_no_match() {
+        let Some(phrase) = practice("global mutable state is fine")
+            .groups
+            .pop()
+            .and_then(|mut g| g.pop())
+        else {
+            panic!("one group of one phrase");
+        };
+        let found = |answer: &str| {
+            let analyzed = Analyzer::english().analyze(answer);
+            flag_matches(&analyzed, &Positions::new(&analyzed), &phrase).len()
+        };
+        assert_eq!(found("Honestly, global mutable state is fine."), 1);
+        assert_eq!(found("It is fine, and global mutable state helps."), 1);
+        assert_eq!(found("One pool is fine, but global mutable state leaks."), 0);
     }
 
     #[test]

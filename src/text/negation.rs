@@ -320,6 +320,27 @@ fn abandoned_habit(tokens: &[Token], i: usize) -> bool {
     subject || possessed
 }
 
+/// Contractions of "would" with a subject ("I'd have told you …").
+const WOULD_CONTRACTIONS: &[&str] = &["i'd", "we'd", "you'd", "they'd", "he'd", "she'd"];
+
+/// Verbs of saying or believing that, after "would have", report a view
+/// the speaker no longer holds ("a few years ago I'd have told you X").
+const RETRACTED_VERBS: &[&str] = &[
+    "agreed", "argued", "believed", "claimed", "insisted", "said", "sworn", "thought", "told",
+];
+
+/// If the token at `i` opens a view its speaker has given up ("I'd have
+/// told you Django had no downsides", "we would have said so"): "would" or
+/// its contraction, "have" and one of [`RETRACTED_VERBS`], the index of
+/// that verb. Like a habit left behind, what follows to the end of the
+/// sentence is not what the speaker holds now.
+fn retracted_view(tokens: &[Token], i: usize) -> Option<usize> {
+    let word = |j: usize| tokens.get(j).map(|t| &*t.norm);
+    let modal = word(i).is_some_and(|w| w == "would" || WOULD_CONTRACTIONS.contains(&w));
+    (modal && word(i + 1) == Some("have") && word(i + 2).is_some_and(|w| RETRACTED_VERBS.contains(&w)))
+        .then_some(i + 2)
+}
+
 /// Words after which the governed clause lies *before* the cue (negation).
 const BACKWARD_NEGATIONS: &[&str] = &[
     "irrelevant",
@@ -599,6 +620,11 @@ const SCOPE_LIMITS: &[&str] = &[
     "unless",
 ];
 
+/// The [`SCOPE_LIMITS`] that end a rejection's reach: exceptions. Where a
+/// practice is warned against, "after", "before" or "outside" belong to it
+/// ("the trap is retrying a payment after a timeout with no key").
+const EXCEPTION_LIMITS: &[&str] = &["besides", "except", "than", "until", "unless"];
+
 /// Words that open a contrasting list item: "don't alert on every spike, only on symptoms".
 const CONTRAST_OPENERS: &[&str] = &["just", "only", "rather", "instead", "merely"];
 
@@ -686,6 +712,8 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
         set.insert("used");
+        set.insert("would");
+        set.extend(WOULD_CONTRACTIONS);
         set.extend(
             CONSEQUENCE_VERBS
                 .iter()
@@ -730,6 +758,20 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 });
             }
             i += 2;
+            continue;
+        }
+        if let Some(verb) = retracted_view(tokens, i) {
+            // "A few years ago I'd have told you it had no downsides."
+            let end = sentence_end(tokens, i);
+            if verb < end {
+                scopes.push(Scope {
+                    kind: ScopeKind::Rejection,
+                    cue: (i, verb),
+                    governed: (verb + 1, end),
+                    anaphoric: false,
+                });
+            }
+            i = verb + 1;
             continue;
         }
         if FORWARD_REJECTION_PAIRS
@@ -1359,7 +1401,12 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             }
             clause = t.clause;
         }
-        if j > start && SCOPE_LIMITS.contains(&&*t.norm) {
+        let limits = if kind == ScopeKind::Rejection {
+            EXCEPTION_LIMITS
+        } else {
+            SCOPE_LIMITS
+        };
+        if j > start && limits.contains(&&*t.norm) {
             break;
         }
         if j > start && !colon_list && matches!(&*t.norm, "and" | "or") {
@@ -1696,6 +1743,47 @@ mod tests {
         );
         // "used to" after anything but a subject leaves nothing behind.
         assert!(governed("The script is used to deploy by hand.", ScopeKind::Rejection).is_empty());
+    }
+
+    #[test]
+    fn a_view_given_up_is_rejected_to_the_end_of_the_sentence() {
+        assert_eq!(
+            governed(
+                "Years ago I'd have told you Django had no downsides. Now I know better.",
+                ScopeKind::Rejection
+            ),
+            ["you django had no downsides"]
+        );
+        assert_eq!(
+            governed("We would have said it was fine.", ScopeKind::Rejection),
+            ["it was fine"]
+        );
+        // A view held now, or a counterfactual act, gives nothing up.
+        assert!(governed("I'd say Django has no downsides.", ScopeKind::Rejection).is_empty());
+        assert!(governed("We would have lost the data.", ScopeKind::Rejection).is_empty());
+    }
+
+    #[test]
+    fn a_rejection_runs_through_when_the_practice_happens_but_not_its_exception() {
+        assert_eq!(
+            governed(
+                "The trap is retrying a charge after a timeout with no key.",
+                ScopeKind::Rejection
+            ),
+            ["retrying a charge after a timeout with no key"]
+        );
+        assert_eq!(
+            governed(
+                "Avoid deploying unless the canary is green.",
+                ScopeKind::Rejection
+            ),
+            ["deploying"]
+        );
+        // A negation still stops where its limit begins.
+        assert_eq!(
+            governed("Never cut over before validation passes.", ScopeKind::Negation),
+            ["cut over"]
+        );
     }
 
     #[test]
