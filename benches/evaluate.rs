@@ -95,6 +95,8 @@ fn ad_hoc(c: &mut Criterion) {
         ],
         ..RubricSpec::default()
     };
+    // Every request that brings a rubric pays this before its evaluation.
+    c.bench_function("prepare_ad_hoc", |b| b.iter(|| evaluator.prepare(&spec)));
     let question = evaluator.prepare(&spec).expect("the bench rubric is valid");
     over_lengths(c, "evaluate_ad_hoc", &graded_answers(), |text| {
         evaluator.evaluate_ad_hoc(&question, text, Default::default())

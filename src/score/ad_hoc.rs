@@ -14,14 +14,15 @@
 //! score when the concepts were derived.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap as HashMap;
 
-use super::compile::CompiledQuestion;
+use super::compile::{CompiledFlag, CompiledQuestion};
 use super::contradiction::Claims;
 use super::evaluation::RubricReport;
 use super::fuzzy::RubricWord;
-use crate::bank::{Question, RedFlag};
+use crate::bank::Question;
 use crate::rubric::{AdHocRubric, Vocabulary, QUESTION_WORD_FACTOR};
 use crate::text::stopwords::{is_filler, is_glue_word};
 use crate::text::vectors::{self, VectorId};
@@ -169,10 +170,10 @@ impl AdHocQuestion {
         analyzer: &Analyzer,
         vocabulary: &Vocabulary,
         rubric: AdHocRubric,
-        common: &[RedFlag],
+        common_flags: Arc<[CompiledFlag]>,
     ) -> Self {
         let question = &rubric.question;
-        let mut compiled = CompiledQuestion::new(analyzer, question, common);
+        let mut compiled = CompiledQuestion::new(analyzer, question, common_flags);
         let mut references = Vec::new();
         let mut rubric_words: BTreeSet<RubricWord> = compiled.rubric_words.iter().cloned().collect();
         let mut shortest_words = usize::MAX;

@@ -1,6 +1,7 @@
 //! The bank compiled for matching: every alias and phrase analysed once, at start.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use super::fuzzy::RubricWord;
 use super::matcher::Phrase;
@@ -36,6 +37,16 @@ pub struct CompiledPractice {
     pub groups: Vec<Vec<Phrase>>,
 }
 
+/// The bank's common red flags, compiled once and shared by every question
+/// and every caller's rubric: they are most of the practices there are.
+pub fn compile_common(analyzer: &Analyzer, common: &[RedFlag]) -> Arc<[CompiledFlag]> {
+    common
+        .iter()
+        .enumerate()
+        .map(|(i, f)| compile_flag(analyzer, FlagSource::Common(i), f))
+        .collect()
+}
+
 fn compile_flag(analyzer: &Analyzer, source: FlagSource, flag: &RedFlag) -> CompiledFlag {
     CompiledFlag {
         source,
@@ -56,8 +67,10 @@ fn compile_flag(analyzer: &Analyzer, source: FlagSource, flag: &RedFlag) -> Comp
 pub struct CompiledQuestion {
     /// Per concept (same order as the question's), its compiled aliases.
     pub concepts: Vec<Vec<Phrase>>,
-    /// Every red flag that applies: the question's own, then the common ones.
-    pub flags: Vec<CompiledFlag>,
+    /// The question's own red flags.
+    pub own_flags: Vec<CompiledFlag>,
+    /// The red flags common to every question, shared.
+    pub common_flags: Arc<[CompiledFlag]>,
     /// Stems of the canonical wording's content words, for question demoting.
     pub question_stems: BTreeSet<String>,
     /// The rubric's long words, sorted, that misspellings may resolve to.
@@ -70,35 +83,26 @@ pub struct CompiledQuestion {
 fn compile_phrases(analyzer: &Analyzer, texts: &[crate::bank::Text]) -> Vec<Phrase> {
     texts
         .iter()
-        .map(|t| Phrase {
-            text: t.as_str().to_owned(),
-            terms: analyzer.phrase_terms(t.as_str()),
-            len: analyzer.analyze(t.as_str()).tokens().len(),
-        })
+        .map(|t| Phrase::compile(analyzer, t.as_str()))
         .filter(|p| !p.terms.is_empty())
         .collect()
 }
 
 impl CompiledQuestion {
-    /// Compiles `question` with the bank's common red flags.
-    pub fn new(analyzer: &Analyzer, question: &Question, common: &[RedFlag]) -> Self {
+    /// Compiles `question`, with the bank's common red flags compiled by
+    /// [`compile_common`].
+    pub fn new(analyzer: &Analyzer, question: &Question, common_flags: Arc<[CompiledFlag]>) -> Self {
         let concepts: Vec<Vec<Phrase>> = question
             .concepts
             .iter()
             .map(|c| compile_phrases(analyzer, &c.aliases))
             .collect();
-        let mut flags: Vec<CompiledFlag> = question
+        let own_flags: Vec<CompiledFlag> = question
             .red_flags
             .iter()
             .enumerate()
             .map(|(i, f)| compile_flag(analyzer, FlagSource::Question(i), f))
             .collect();
-        flags.extend(
-            common
-                .iter()
-                .enumerate()
-                .map(|(i, f)| compile_flag(analyzer, FlagSource::Common(i), f)),
-        );
         let question_stems = analyzer
             .content_stems(question.question.as_str())
             .into_iter()
@@ -112,11 +116,19 @@ impl CompiledQuestion {
         }
         CompiledQuestion {
             concepts,
-            flags,
+            own_flags,
+            common_flags,
             question_stems,
             rubric_words: rubric_words.into_iter().collect(),
             alias_words: alias_words.into_iter().collect(),
         }
+    }
+}
+
+impl CompiledQuestion {
+    /// Every red flag that applies: the question's own, then the common ones.
+    pub fn flags(&self) -> impl Iterator<Item = &CompiledFlag> {
+        self.own_flags.iter().chain(self.common_flags.iter())
     }
 }
 

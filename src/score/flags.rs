@@ -307,7 +307,7 @@ pub fn assess(
     compiled: &CompiledQuestion,
 ) -> Vec<RaisedFlag> {
     let mut raised = Vec::new();
-    for compiled_flag in &compiled.flags {
+    for compiled_flag in compiled.flags() {
         let (flag, is_common) = match compiled_flag.source {
             FlagSource::Question(i) => (question.red_flags.get(i), false),
             FlagSource::Common(i) => (common.get(i), true),

@@ -25,6 +25,21 @@ pub struct Phrase {
     pub len: usize,
 }
 
+impl Phrase {
+    /// Compiles `text`: its stems, glue words removed (all of them when it
+    /// has nothing else, as [`crate::text::Analyzer::phrase_terms`]), and its
+    /// length, from one analysis.
+    pub fn compile(analyzer: &crate::text::Analyzer, text: &str) -> Phrase {
+        let analyzed = analyzer.analyze(text);
+        let tokens = analyzed.tokens();
+        Phrase {
+            text: text.to_owned(),
+            terms: crate::text::phrase_terms_of(tokens),
+            len: tokens.len(),
+        }
+    }
+}
+
 /// Where a phrase matched: tokens `first..=last`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct PhraseMatch {

@@ -260,6 +260,8 @@ pub struct Evaluator {
     bank: Bank,
     index: BankIndex,
     compiled: Vec<CompiledQuestion>,
+    /// The common red flags, compiled once for every question and rubric.
+    common_flags: std::sync::Arc<[compile::CompiledFlag]>,
     vocabulary: Vocabulary,
 }
 
@@ -275,10 +277,11 @@ impl Evaluator {
     /// Compiles `bank` and indexes it.
     pub fn new(bank: Bank, analyzer: Analyzer) -> Result<Self> {
         let index = BankIndex::build(&bank, &analyzer)?;
+        let common_flags = compile::compile_common(&analyzer, bank.common_red_flags());
         let compiled = bank
             .questions()
             .iter()
-            .map(|q| CompiledQuestion::new(&analyzer, q, bank.common_red_flags()))
+            .map(|q| CompiledQuestion::new(&analyzer, q, common_flags.clone()))
             .collect();
         let frequency = compile::bank_vocabulary(&analyzer, &bank);
         let vocabulary = Vocabulary::with_bank(&analyzer, frequency, bank.questions().len());
@@ -287,6 +290,7 @@ impl Evaluator {
             bank,
             index,
             compiled,
+            common_flags,
             vocabulary,
         })
     }
@@ -510,7 +514,7 @@ impl Evaluator {
             &self.analyzer,
             &self.vocabulary,
             rubric,
-            self.bank.common_red_flags(),
+            self.common_flags.clone(),
         ))
     }
 

@@ -314,6 +314,21 @@ const CLAUSE_OPENERS: &[&str] = &[
     "whereas", "which", "while", "who", "yet",
 ];
 
+/// The terms a phrase's analysed `tokens` must match: their stems without
+/// glue words, unless they are all glue words ([`Analyzer::phrase_terms`]).
+pub fn phrase_terms_of(tokens: &[Token]) -> Vec<String> {
+    let content: Vec<String> = tokens
+        .iter()
+        .filter(|t| !stopwords::is_glue_word(&t.norm))
+        .map(|t| t.stem.to_string())
+        .collect();
+    if content.is_empty() {
+        tokens.iter().map(|t| t.stem.to_string()).collect()
+    } else {
+        content
+    }
+}
+
 impl Analyzer {
     /// The English analyzer: Unicode word bounds, folding, Snowball English stems.
     pub fn english() -> Self {
@@ -456,17 +471,7 @@ impl Analyzer {
     /// The terms a phrase (alias or red-flag phrasing) must match: the stems of
     /// its words without glue words, unless it is made of glue words only.
     pub fn phrase_terms(&self, phrase: &str) -> Vec<String> {
-        let tokens = self.analyze(phrase).tokens;
-        let content: Vec<String> = tokens
-            .iter()
-            .filter(|t| !stopwords::is_glue_word(&t.norm))
-            .map(|t| t.stem.to_string())
-            .collect();
-        if content.is_empty() {
-            tokens.into_iter().map(|t| t.stem.into_owned()).collect()
-        } else {
-            content
-        }
+        phrase_terms_of(self.analyze(phrase).tokens())
     }
 }
 
