@@ -286,6 +286,20 @@ fn a_warning_against_two_lacks_or_a_contrast_is_not_advocacy() {
 }
 
 #[test]
+fn a_story_turned_to_what_is_done_now_is_not_advocated() {
+    let story = "Last spring our worker kept retrying failed calls with no limit and took the vendor \
+                 down for an hour. Since then every retry is capped at three with backoff.";
+    assert_eq!(flag_ids("circuit-breakers", story), Vec::<String>::new());
+    // Without the turn, the story is still the speaker's practice; and a
+    // practice told in the present stays one whatever follows.
+    let untold = "Last spring our worker kept retrying failed calls with no limit and took the vendor \
+                  down for an hour. It was fine.";
+    assert!(flag_ids("circuit-breakers", untold).contains(&"infinite-retries".to_owned()));
+    let present = "Our worker keeps retrying failed calls with no limit. Now we also log each attempt.";
+    assert!(flag_ids("circuit-breakers", present).contains(&"infinite-retries".to_owned()));
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

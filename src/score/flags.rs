@@ -11,6 +11,9 @@
 //!   with the speaker in the clause of one ("I attach a remote debugger to
 //!   one of the live JVMs" holds "debugger" and "live"): the candidate
 //!   describes doing it.
+//!
+//! None is raised by words said of others, in a hypothesis, or in a past
+//! story that a later sentence turns to what the speaker does now.
 
 use super::compile::{CompiledPractice, CompiledQuestion, FlagSource};
 use super::concepts::collect_evidence;
@@ -54,6 +57,81 @@ fn is_denied_or_hypothetical(analyzed: &Analyzed, m: &PhraseMatch, terms: &[Stri
         .any(|s| s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
         || is_hypothetical(analyzed, m)
         || is_attributed(analyzed.tokens(), m)
+        || told_before_a_turn(analyzed.tokens(), m)
+}
+
+/// Openers of a sentence that turns a story to what the speaker does now
+/// ("Now we take nightly backups", "Since then every call has a timeout").
+const TURNS: &[&[&str]] = &[
+    &["now"],
+    &["so", "now"],
+    &["nowadays"],
+    &["today"],
+    &["these", "days"],
+    &["since", "then"],
+    &["after", "that"],
+    &["from", "then", "on"],
+];
+
+/// Past-tense forms that say a sentence tells what happened.
+const PAST_FORMS: &[&str] = &[
+    "did", "had", "kept", "made", "ran", "took", "was", "were", "went", "wrote",
+];
+
+/// Words after which an "-ed" word is a past-tense verb: subjects and the
+/// adverbs that stand between a subject and its verb.
+const PAST_VERB_SLOTS: &[&str] = &[
+    "also",
+    "eventually",
+    "finally",
+    "first",
+    "he",
+    "i",
+    "it",
+    "just",
+    "never",
+    "once",
+    "she",
+    "then",
+    "they",
+    "we",
+];
+
+/// Whether the match is in a sentence of a story told in the past tense
+/// that a later sentence turns to the present ("We restored from a dump we
+/// had never tested. … Now we test a restore every month."): what happened
+/// then is what the speaker left behind.
+fn told_before_a_turn(tokens: &[Token], m: &PhraseMatch) -> bool {
+    let sentence = tokens[m.first].sentence;
+    // "-ed" right after a subject or an adverb of time is a verb ("we
+    // restored", "had never tested"), not an adjective ("failed calls").
+    let past = tokens
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.sentence == sentence)
+        .any(|(i, t)| {
+            let verb_slot = i
+                .checked_sub(1)
+                .and_then(|p| tokens.get(p))
+                .is_some_and(|p| PAST_VERB_SLOTS.contains(&&*p.norm));
+            PAST_FORMS.contains(&&*t.norm) || (verb_slot && t.norm.len() > 4 && t.norm.ends_with("ed"))
+        });
+    if !past {
+        return false;
+    }
+    let mut starts = tokens
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| t.sentence > sentence && (*i == 0 || tokens[i - 1].sentence != t.sentence));
+    starts.any(|(i, _)| {
+        TURNS.iter().any(|words| {
+            words.iter().enumerate().all(|(k, w)| {
+                tokens
+                    .get(i + k)
+                    .is_some_and(|t| t.sentence == tokens[i].sentence && *t.norm == **w)
+            })
+        })
+    })
 }
 
 /// Subjects that make a practice someone else's ("people sometimes shard on
@@ -194,6 +272,11 @@ fn practice_evidence<'p>(
             return Vec::new();
         }
         groups.push(matches);
+    }
+    // Within each group, matches in a first-person clause first: the greedy
+    // choice below then finds the speaker whenever one of the picks can.
+    for group in &mut groups {
+        group.sort_by_key(|&(m, _)| !in_first_person(analyzed, &[(m, "")]));
     }
     let sentence_of = |m: &PhraseMatch| tokens.get(m.first).map(|t| t.sentence);
     let Some((first, rest)) = groups.split_first() else {
@@ -430,6 +513,17 @@ mod tests {
         assert_eq!(found("Honestly, global mutable state is fine."), 1);
         assert_eq!(found("It is fine, and global mutable state helps."), 1);
         assert_eq!(found("One pool is fine, but global mutable state leaks."), 0);
+    }
+
+    #[test]
+    fn the_speaker_may_stand_by_any_match_of_a_group() {
+        assert_eq!(
+            described(
+                "The debugger stays attached in production, since we run it live.",
+                DEBUGGER
+            ),
+            ["debugger", "live"]
+        );
     }
 
     #[test]
