@@ -123,9 +123,7 @@ impl CompiledQuestion {
             alias_words: alias_words.into_iter().collect(),
         }
     }
-}
 
-impl CompiledQuestion {
     /// Every red flag that applies: the question's own, then the common ones.
     pub fn flags(&self) -> impl Iterator<Item = &CompiledFlag> {
         self.own_flags.iter().chain(self.common_flags.iter())

@@ -38,11 +38,10 @@ fn flag_matches(analyzed: &Analyzed, positions: &Positions<'_>, phrase: &Phrase)
     let mut found = positions.find(phrase, PHRASE_SLACK, false);
     found.retain(|m| {
         !tokens
-            .get(m.first + 1..=m.last)
+            .get(m.first..=m.last)
             .unwrap_or_default()
-            .iter()
-            .zip(&tokens[m.first..m.last])
-            .any(|(t, prev)| t.clause != prev.clause && CONTRASTS.contains(&&*t.norm))
+            .windows(2)
+            .any(|pair| pair[1].clause != pair[0].clause && CONTRASTS.contains(&&*pair[1].norm))
     });
     found
 }

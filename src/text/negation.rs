@@ -1366,6 +1366,11 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
     // to avoid: X, Y and Z").
     let mut colon_list = tokens[start].after_colon && tokens[start].clause != tokens[cue.1].clause;
     let mid_list = opens_list_item(tokens, cue.0);
+    let limits = if kind == ScopeKind::Rejection {
+        EXCEPTION_LIMITS
+    } else {
+        SCOPE_LIMITS
+    };
     while j < tokens.len() && (j - start < MAX_FORWARD || colon_list) {
         let t = &tokens[j];
         if t.sentence != tokens[start].sentence {
@@ -1401,11 +1406,6 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
             }
             clause = t.clause;
         }
-        let limits = if kind == ScopeKind::Rejection {
-            EXCEPTION_LIMITS
-        } else {
-            SCOPE_LIMITS
-        };
         if j > start && limits.contains(&&*t.norm) {
             break;
         }
