@@ -329,6 +329,15 @@ pub fn phrase_terms_of(tokens: &[Token]) -> Vec<String> {
     }
 }
 
+/// Whether the "." at byte `at` of `text` opens a dotted name: white space
+/// (or nothing) before it and a letter right after it, as in "commit the
+/// .env file" or "a .NET service". A full stop is followed by a space.
+fn starts_dotted_name(text: &str, at: usize) -> bool {
+    let before = text.get(..at).and_then(|b| b.chars().next_back());
+    let after = text.get(at + 1..).and_then(|a| a.chars().next());
+    before.is_none_or(char::is_whitespace) && after.is_some_and(char::is_alphabetic)
+}
+
 impl Analyzer {
     /// The English analyzer: Unicode word bounds, folding, Snowball English stems.
     pub fn english() -> Self {
@@ -439,6 +448,8 @@ impl Analyzer {
             } else if segment.contains('\n') {
                 at.new_sentence();
                 at.line_start = true;
+            } else if segment == "." && starts_dotted_name(text, start) {
+                // ".env", ".gitignore", ".NET": a name, not a sentence's end.
             } else if matches!(segment, "." | "!" | "?" | "\u{2026}") {
                 at.pending_end = at.sentence_open;
                 at.after_abbreviation = segment == "."
@@ -548,6 +559,16 @@ mod tests {
         assert_eq!(a.analyze("retries, timeouts etc. are needed").sentence_count(), 1);
         assert_eq!(a.analyze("Redis vs. memcached").sentence_count(), 1);
         assert_eq!(a.analyze("it fails. why? nobody knows").sentence_count(), 3);
+    }
+
+    #[test]
+    fn a_dotted_name_does_not_end_a_sentence() {
+        let a = Analyzer::english();
+        assert_eq!(a.analyze("we commit the .env file to git").sentence_count(), 1);
+        assert_eq!(a.analyze("It runs on .NET and ships daily").sentence_count(), 1);
+        // A full stop is still one.
+        assert_eq!(a.analyze("We ship. Then we watch").sentence_count(), 2);
+        assert_eq!(a.analyze(". env").sentence_count(), 1);
     }
 
     #[test]
