@@ -168,7 +168,7 @@ impl FileCtx<'_> {
 
     fn practice(&mut self, raw: &Spanned<String>, analyzer: &Analyzer) -> Option<Practice> {
         let text = self.text("red flag practice", raw, MAX_SHORT_TEXT)?;
-        Practice::parse(text, |alternative| !analyzer.phrase_terms(alternative).is_empty())
+        Practice::parse(text, analyzer)
             .map_err(|e| self.report(raw.span().start, format!("red flag practice: {e}")))
             .ok()
     }

@@ -274,9 +274,10 @@ impl Practice {
     pub const MAX_ALTERNATIVES: usize = 24;
 
     /// Parses `alt | alt & alt | alt`: groups joined by `&`, alternatives by
-    /// `|`. Each alternative must pass `has_words` (it must have words to
-    /// match); the error names what is wrong.
-    pub fn parse(text: Text, has_words: impl Fn(&str) -> bool) -> Result<Practice, String> {
+    /// `|`. Each alternative must have words `analyzer` can match; the error
+    /// names what is wrong.
+    pub fn parse(text: Text, analyzer: &crate::text::Analyzer) -> Result<Practice, String> {
+        let has_words = |alternative: &str| !analyzer.phrase_terms(alternative).is_empty();
         let mut groups = Vec::new();
         for (g, group) in text.as_str().split('&').enumerate() {
             let mut alternatives = Vec::new();

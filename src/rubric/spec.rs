@@ -468,7 +468,7 @@ fn red_flags(analyzer: &Analyzer, given: &[RedFlagSpec], problems: &mut Problems
             let Some(text) = problems.text(&path, practice, MAX_HINT_CHARS) else {
                 continue;
             };
-            match Practice::parse(text, |alternative| !analyzer.phrase_terms(alternative).is_empty()) {
+            match Practice::parse(text, analyzer) {
                 Ok(practice) => practices.push(practice),
                 Err(e) => problems.push(&path, e),
             }

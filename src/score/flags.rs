@@ -15,12 +15,14 @@
 //! None is raised by words said of others, in a hypothesis, or in a past
 //! story that a later sentence turns to what the speaker does now.
 
+use rustc_hash::FxHashSet;
+
 use super::compile::{CompiledPractice, CompiledQuestion, FlagSource};
 use super::concepts::collect_evidence;
 use super::evaluation::RaisedFlag;
 use super::matcher::{Phrase, PhraseMatch, Positions};
 use crate::bank::{Question, RedFlag};
-use crate::text::negation::{drop_restatements, is_conditional, RELATIVES};
+use crate::text::negation::{drop_restatements, is_conditional, opens_with, RELATIVES};
 use crate::text::{Analyzed, Scope, ScopeKind, Token};
 
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
@@ -122,15 +124,7 @@ fn told_before_a_turn(tokens: &[Token], m: &PhraseMatch) -> bool {
         .iter()
         .enumerate()
         .filter(|(i, t)| t.sentence > sentence && (*i == 0 || tokens[i - 1].sentence != t.sentence));
-    starts.any(|(i, _)| {
-        TURNS.iter().any(|words| {
-            words.iter().enumerate().all(|(k, w)| {
-                tokens
-                    .get(i + k)
-                    .is_some_and(|t| t.sentence == tokens[i].sentence && *t.norm == **w)
-            })
-        })
-    })
+    starts.any(|(i, _)| TURNS.iter().any(|words| opens_with(tokens, i, words)))
 }
 
 /// Subjects that make a practice someone else's ("people sometimes shard on
@@ -225,19 +219,16 @@ const FIRST_PERSON: &[&str] = &[
     "we've",
 ];
 
-/// Whether a first-person word stands in the clause of one of `matches`:
-/// the speaker is the one doing it ("I'll SSH into the box, open the file
-/// in vim"). A first person in another clause speaks of something else
-/// ("For tooling I like k6; wrk is handy for one endpoint").
-fn in_first_person(analyzed: &Analyzed, matches: &[(PhraseMatch, &str)]) -> bool {
-    let tokens = analyzed.tokens();
-    let clauses: Vec<u32> = matches
-        .iter()
-        .filter_map(|(m, _)| tokens.get(m.first).map(|t| t.clause))
-        .collect();
+/// The clauses in which a first-person word stands. A match in one has the
+/// speaker doing it ("I'll SSH into the box, open the file in vim"); a first
+/// person in another clause speaks of something else ("For tooling I like
+/// k6; wrk is handy for one endpoint").
+fn speaking_clauses(tokens: &[Token]) -> FxHashSet<u32> {
     tokens
         .iter()
-        .any(|t| clauses.contains(&t.clause) && FIRST_PERSON.contains(&&*t.norm))
+        .filter(|t| FIRST_PERSON.contains(&&*t.norm))
+        .map(|t| t.clause)
+        .collect()
 }
 
 /// Where `practice` is described as done: one sentence holding an
@@ -272,10 +263,12 @@ fn practice_evidence<'p>(
         }
         groups.push(matches);
     }
+    let speaking = speaking_clauses(tokens);
+    let spoken = |m: &PhraseMatch| tokens.get(m.first).is_some_and(|t| speaking.contains(&t.clause));
     // Within each group, matches in a first-person clause first: the greedy
     // choice below then finds the speaker whenever one of the picks can.
     for group in &mut groups {
-        group.sort_by_key(|&(m, _)| !in_first_person(analyzed, &[(m, "")]));
+        group.sort_by_key(|(m, _)| !spoken(m));
     }
     let sentence_of = |m: &PhraseMatch| tokens.get(m.first).map(|t| t.sentence);
     let Some((first, rest)) = groups.split_first() else {
@@ -296,7 +289,7 @@ fn practice_evidence<'p>(
                 None => break,
             }
         }
-        if picks.len() == groups.len() && in_first_person(analyzed, &picks) {
+        if picks.len() == groups.len() && picks.iter().any(|(m, _)| spoken(m)) {
             return picks;
         }
     }

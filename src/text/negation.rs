@@ -938,13 +938,9 @@ fn enumerated_rejections(tokens: &[Token], scopes: &[Scope]) -> Vec<Scope> {
     let mut i = 0;
     while i < tokens.len() {
         let end = sentence_end(tokens, i);
-        let opener = ITEM_OPENERS.iter().find(|words| {
-            words.len() <= end - i
-                && words
-                    .iter()
-                    .enumerate()
-                    .all(|(k, w)| tokens.get(i + k).is_some_and(|t| *t.norm == **w))
-        });
+        let opener = ITEM_OPENERS
+            .iter()
+            .find(|words| words.len() <= end - i && opens_with(tokens, i, words));
         match opener {
             Some(words) => {
                 let start = i + words.len();
@@ -966,6 +962,19 @@ fn enumerated_rejections(tokens: &[Token], scopes: &[Scope]) -> Vec<Scope> {
         i = end + 1;
     }
     found
+}
+
+/// Whether the words from token `i` on, in its sentence, are `words`
+/// ("One is …", "Since then …").
+pub(crate) fn opens_with(tokens: &[Token], i: usize, words: &[&str]) -> bool {
+    let Some(sentence) = tokens.get(i).map(|t| t.sentence) else {
+        return false;
+    };
+    words.iter().enumerate().all(|(k, w)| {
+        tokens
+            .get(i + k)
+            .is_some_and(|t| t.sentence == sentence && *t.norm == **w)
+    })
 }
 
 /// The index of the last token of the sentence token `i` is in.
