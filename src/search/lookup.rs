@@ -102,16 +102,17 @@ impl BankIndex {
                 let relative = if top_score > 0.0 { score / top_score } else { 0.0 };
                 let lexical = (evidence / FULL_EVIDENCE).min(coverage / FULL_COVERAGE).min(1.0);
                 let confidence = lexical.max(self.wording_overlap(question, &asked)) * relative;
-                QuestionMatch {
-                    question,
-                    confidence: (confidence * 1000.0).round() / 1000.0,
-                }
+                QuestionMatch { question, confidence }
             })
             .collect();
         let runner_up = ranked.get(1).map_or(0.0, |&(_, score)| score);
         if let Some(first) = candidates.first_mut().filter(|_| top_score > 0.0) {
             let ambiguity = (runner_up / top_score - AMBIGUOUS_RUNNER_UP).max(0.0);
-            first.confidence = (first.confidence * (1.0 - ambiguity) * 1000.0).round() / 1000.0;
+            first.confidence *= 1.0 - ambiguity;
+        }
+        // Rounded once, as reported, after the ambiguity's cost.
+        for candidate in &mut candidates {
+            candidate.confidence = (candidate.confidence * 1000.0).round() / 1000.0;
         }
         // The best-ranked question or none: a lower-ranked one that happens
         // to own more of the wording's words is still a worse match.

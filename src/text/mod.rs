@@ -329,13 +329,19 @@ pub fn phrase_terms_of(tokens: &[Token]) -> Vec<String> {
     }
 }
 
-/// Whether the "." at byte `at` of `text` opens a dotted name: white space
-/// (or nothing) before it and a letter right after it, as in "commit the
-/// .env file" or "a .NET service". A full stop is followed by a space.
+/// Characters that may stand right before a dotted name: an opening
+/// bracket or quote, as in "(.env)", "`.gitignore`" or "\".npmrc\"".
+const NAME_OPENERS: &[char] = &['(', '[', '{', '"', '\'', '`', '\u{201c}', '\u{2018}'];
+
+/// Whether the "." at byte `at` of `text` opens a dotted name: white space,
+/// an opening bracket or quote (or nothing) before it and a letter right
+/// after it, as in "commit the .env file", "a .NET service" or "(.env)". A
+/// full stop is followed by a space.
 fn starts_dotted_name(text: &str, at: usize) -> bool {
     let before = text.get(..at).and_then(|b| b.chars().next_back());
     let after = text.get(at + 1..).and_then(|a| a.chars().next());
-    before.is_none_or(char::is_whitespace) && after.is_some_and(char::is_alphabetic)
+    before.is_none_or(|c| c.is_whitespace() || NAME_OPENERS.contains(&c))
+        && after.is_some_and(char::is_alphabetic)
 }
 
 impl Analyzer {
@@ -569,6 +575,19 @@ mod tests {
         // A full stop is still one.
         assert_eq!(a.analyze("We ship. Then we watch").sentence_count(), 2);
         assert_eq!(a.analyze(". env").sentence_count(), 1);
+        // After an opening bracket or quote too.
+        assert_eq!(
+            a.analyze("the secrets live in (.env) files in git")
+                .sentence_count(),
+            1
+        );
+        assert_eq!(
+            a.analyze("we commit \".npmrc\" and `.env` with keys")
+                .sentence_count(),
+            1
+        );
+        // A closing bracket before a full stop still ends the sentence.
+        assert_eq!(a.analyze("We ship (daily). Then we watch").sentence_count(), 2);
     }
 
     #[test]
