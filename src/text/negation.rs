@@ -454,6 +454,12 @@ const COPULA: &[&str] = &[
     "were",
 ];
 
+/// Whether `word` is a copula, alone or contracted onto its subject
+/// ("it's", "they're").
+fn is_copula(word: &str) -> bool {
+    COPULA.contains(&word) || word.ends_with("'s") || word.ends_with("'re")
+}
+
 /// Words that may stand between a copula and its predicate ("are mostly just a").
 const COPULA_FILLERS: &[&str] = &[
     "a",
@@ -1129,7 +1135,7 @@ fn judging_subject(tokens: &[Token], i: usize) -> Option<usize> {
     }
     let predicate = tokens[clause_start(tokens, i)..i]
         .iter()
-        .any(|t| COPULA.contains(&&*t.norm) || t.norm.ends_with("'s"));
+        .any(|t| is_copula(&t.norm));
     if predicate {
         return None;
     }
@@ -1164,11 +1170,9 @@ fn raised_evaluative(tokens: &[Token], i: usize) -> Option<usize> {
             return (j > i + 2).then_some(j);
         }
         let function = OBJECT_PRONOUNS.contains(&word)
-            || COPULA.contains(&word)
+            || is_copula(word)
             || COPULA_FILLERS.contains(&word)
-            || matches!(word, "that" | "this" | "they" | "would" | "will" | "really")
-            || word.ends_with("'s")
-            || word.ends_with("'re");
+            || matches!(word, "that" | "this" | "they" | "would" | "will" | "really");
         if !function {
             return None;
         }
@@ -1189,7 +1193,7 @@ fn after_copula(tokens: &[Token], i: usize, predicates: &[&str]) -> Option<usize
         if t.clause != tokens[i].clause {
             return None;
         }
-        if COPULA.contains(&&*t.norm) || t.norm.ends_with("'s") || t.norm.ends_with("'re") {
+        if is_copula(&t.norm) {
             return Some(j);
         }
         if !COPULA_FILLERS.contains(&&*t.norm) {
@@ -1334,11 +1338,7 @@ fn is_copular_not(tokens: &[Token], i: usize) -> bool {
         return true;
     }
     let previous = i.checked_sub(1).map(|p| &tokens[p]);
-    word == "not"
-        && previous.is_some_and(|p| {
-            p.clause == tokens[i].clause
-                && (COPULA.contains(&&*p.norm) || p.norm.ends_with("'s") || p.norm.ends_with("'re"))
-        })
+    word == "not" && previous.is_some_and(|p| p.clause == tokens[i].clause && is_copula(&p.norm))
 }
 
 /// Whether the cue of `scope` sits in a conditional clause ("if you don't
@@ -1735,6 +1735,13 @@ mod tests {
             ),
             ["storing passwords in plain text is a"]
         );
+        // So it does after a contracted copula: what follows is no subject's.
+        assert!(governed(
+            "Plain-text passwords? They're the classic mistake that is still common.",
+            ScopeKind::Rejection
+        )
+        .iter()
+        .all(|g| !g.contains("common")));
     }
 
     #[test]
