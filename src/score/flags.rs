@@ -22,7 +22,9 @@ use super::concepts::collect_evidence;
 use super::evaluation::RaisedFlag;
 use super::matcher::{Phrase, PhraseMatch, Positions};
 use crate::bank::{Question, RedFlag};
-use crate::text::negation::{drop_restatements, is_conditional, opens_with, RELATIVES};
+use crate::text::negation::{
+    drop_restatements, is_conditional, opens_with, sentence_end, sentence_start, RELATIVES,
+};
 use crate::text::{Analyzed, Scope, ScopeKind, Token};
 
 /// Extra tokens allowed in a red-flag phrase's window beyond its own terms.
@@ -103,28 +105,20 @@ const PAST_VERB_SLOTS: &[&str] = &[
 /// had never tested. … Now we test a restore every month."): what happened
 /// then is what the speaker left behind.
 fn told_before_a_turn(tokens: &[Token], m: &PhraseMatch) -> bool {
-    let sentence = tokens[m.first].sentence;
+    let (start, end) = (sentence_start(tokens, m.first), sentence_end(tokens, m.first));
     // "-ed" right after a subject or an adverb of time is a verb ("we
     // restored", "had never tested"), not an adjective ("failed calls").
-    let past = tokens
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.sentence == sentence)
-        .any(|(i, t)| {
-            let verb_slot = i
-                .checked_sub(1)
-                .and_then(|p| tokens.get(p))
-                .is_some_and(|p| PAST_VERB_SLOTS.contains(&&*p.norm));
-            PAST_FORMS.contains(&&*t.norm) || (verb_slot && t.norm.len() > 4 && t.norm.ends_with("ed"))
-        });
-    if !past {
-        return false;
-    }
-    let mut starts = tokens
-        .iter()
-        .enumerate()
-        .filter(|(i, t)| t.sentence > sentence && (*i == 0 || tokens[i - 1].sentence != t.sentence));
-    starts.any(|(i, _)| TURNS.iter().any(|words| opens_with(tokens, i, words)))
+    let past = (start..=end).any(|i| {
+        let t = &tokens[i];
+        let verb_slot = i
+            .checked_sub(1)
+            .and_then(|p| tokens.get(p))
+            .is_some_and(|p| PAST_VERB_SLOTS.contains(&&*p.norm));
+        PAST_FORMS.contains(&&*t.norm) || (verb_slot && t.norm.len() > 4 && t.norm.ends_with("ed"))
+    });
+    past && (end + 1..tokens.len())
+        .filter(|&i| tokens[i - 1].sentence != tokens[i].sentence)
+        .any(|i| TURNS.iter().any(|words| opens_with(tokens, i, words)))
 }
 
 /// Subjects that make a practice someone else's ("people sometimes shard on

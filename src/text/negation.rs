@@ -984,7 +984,7 @@ pub(crate) fn opens_with(tokens: &[Token], i: usize, words: &[&str]) -> bool {
 }
 
 /// The index of the last token of the sentence token `i` is in.
-fn sentence_end(tokens: &[Token], i: usize) -> usize {
+pub(crate) fn sentence_end(tokens: &[Token], i: usize) -> usize {
     let mut end = i;
     while tokens
         .get(end + 1)
@@ -1322,7 +1322,7 @@ fn clause_start(tokens: &[Token], i: usize) -> usize {
 }
 
 /// The index of the first token of the sentence token `i` is in.
-fn sentence_start(tokens: &[Token], i: usize) -> usize {
+pub(crate) fn sentence_start(tokens: &[Token], i: usize) -> usize {
     let mut start = i;
     while start > 0 && tokens[start - 1].sentence == tokens[i].sentence {
         start -= 1;
