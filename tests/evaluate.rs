@@ -394,6 +394,25 @@ fn a_pronoun_that_restates_a_dismissal_does_not_cancel_it() {
 }
 
 #[test]
+fn a_concept_negated_in_a_condition_is_weighed_not_dismissed() {
+    let versioning = |answer| {
+        let e = evaluator().evaluate("service-dependencies", answer).unwrap();
+        e.dismissed.iter().any(|c| c.id == "contracts-versioning")
+    };
+    for condition in [
+        "If we renamed a field in the user API without versioning it, every consumer would break at once.",
+        "If we never versioned the user API, every consumer would break at once.",
+    ] {
+        assert!(!versioning(condition), "{condition}");
+    }
+    // Done rather than supposed, the same words dismiss it.
+    assert!(versioning(
+        "We rename a field in the user API without versioning it."
+    ));
+    assert!(versioning("We never version the user API."));
+}
+
+#[test]
 fn misspelled_terms_still_count_and_are_reported() {
     let correct = covered(
         "circuit-breakers",

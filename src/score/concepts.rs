@@ -4,7 +4,7 @@ use super::compile::CompiledQuestion;
 use super::evaluation::{CoveredConcept, DismissedConcept, Evidence, MissingConcept};
 use super::matcher::{PhraseMatch, Positions};
 use crate::bank::Question;
-use crate::text::negation::drop_restatements;
+use crate::text::negation::{drop_restatements, in_condition};
 use crate::text::{Analyzed, Scope, ScopeKind};
 
 /// Extra tokens allowed in an alias's window beyond its own terms.
@@ -74,7 +74,8 @@ enum Stance {
 /// The stance of a match, from the negation cues outside it that govern it.
 /// Nested cues cancel ("we never skip idempotency keys" says them), and a
 /// pronoun's cue that spans another restates it rather than negating it
-/// ("X is overkill, so we skip them" dismisses X), as for red flags.
+/// ("X is overkill, so we skip them" dismisses X), as for red flags. A
+/// negation in a condition dismisses nothing ("if you don't test, …").
 fn stance(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String], reading: NegatedMention) -> Stance {
     let tokens = analyzed.tokens();
     let mut governing: Vec<&Scope> = analyzed
@@ -84,6 +85,11 @@ fn stance(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String], reading: Negat
         .collect();
     drop_restatements(&mut governing);
     if governing.len().is_multiple_of(2) {
+        return Stance::Said;
+    }
+    // "If we renamed a field without versioning it, every consumer would
+    // break": a condition weighs the thing, it does not dismiss it.
+    if governing.iter().any(|s| in_condition(tokens, s)) {
         return Stance::Said;
     }
     // "I'm wary of retry loops with no cap", "the mistake is having no

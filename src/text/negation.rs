@@ -548,6 +548,16 @@ const REACH_BACK_OPENERS: &[&str] = &["although", "and", "but", "though", "yet"]
 /// sentence named before ("we've never needed them").
 const OBJECT_PRONOUNS: &[&str] = &["it", "them", "those", "these", "either", "any"];
 
+/// The fewest content words before a negated pronoun, in its own clause, that
+/// hold what it stands for: "check whether the record exists and skip it"
+/// skips the record, not what the sentence named before the comma.
+const ANTECEDENT_IN_CLAUSE: usize = 3;
+
+/// Pronouns that negate what their clause goes on to say when they are its
+/// subject ("nobody wants to risk a rehearsal"); inside a clause they
+/// describe a noun ("a runbook nobody rehearses would fail").
+const SUBJECT_NEGATORS: &[&str] = &["nobody"];
+
 /// Verbs after which a pronoun is the subject of its clause, not an object.
 const AUXILIARIES: &[&str] = &[
     "is", "was", "are", "were", "has", "had", "have", "does", "did", "do", "will", "would", "can", "could",
@@ -717,6 +727,7 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
+        set.extend(SUBJECT_NEGATORS);
         set.insert("used");
         set.insert("would");
         set.extend(WOULD_CONTRACTIONS);
@@ -788,7 +799,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             i += 2;
             continue;
         }
-        if FORWARD_NEGATIONS.contains(&word) {
+        if FORWARD_NEGATIONS.contains(&word) || is_negating_subject(tokens, i) {
             let elliptical = word == "not" && i > 0 && ELLIPSIS_OPENERS.contains(&&*tokens[i - 1].norm);
             let cancelled =
                 CANCELLABLE.contains(&word) && next.is_some_and(|n| NEGATION_CANCELLERS.contains(&n));
@@ -1288,7 +1299,8 @@ fn is_object_pronoun(tokens: &[Token], i: usize) -> bool {
 /// clause. Not when something else acts ("so an outage doesn't take them
 /// with it") or the clause goes on about what is done to the referent ("so
 /// we don't hammer them in lockstep"); never from inside a "because" or
-/// "which" clause.
+/// "which" clause, nor from a clause that names [`ANTECEDENT_IN_CLAUSE`]
+/// content words before the cue (the pronoun stands for one of them).
 fn may_reach_back(tokens: &[Token], i: usize, pronouns: &[usize]) -> bool {
     let clause = tokens[i].clause;
     let first = clause_start(tokens, i);
@@ -1299,9 +1311,26 @@ fn may_reach_back(tokens: &[Token], i: usize, pronouns: &[usize]) -> bool {
                 t.clause == clause && matches!(t.norm.split('\'').next(), Some("i" | "we" | "you"))
             })
     };
-    REACH_BACK_OPENERS.contains(&opener)
-        || (opener == "so" && speaker_declines())
-        || !is_clause_opener(opener)
+    let named_before = (first..i)
+        .filter(|&k| tokens[k].kind == TokenKind::Word && !tokens[k].stop)
+        .count();
+    named_before < ANTECEDENT_IN_CLAUSE
+        && (REACH_BACK_OPENERS.contains(&opener)
+            || (opener == "so" && speaker_declines())
+            || !is_clause_opener(opener))
+}
+
+/// Whether token `i` is a [`SUBJECT_NEGATORS`] word as its clause's subject:
+/// first in its clause, or right after "and", "but" … ("the scripts live in
+/// a wiki and nobody reviews them"). Not after a noun or a relative pronoun,
+/// where it describes ("a runbook nobody rehearses"), nor in a reason
+/// ("since nobody retries a week later"), which states a fact.
+fn is_negating_subject(tokens: &[Token], i: usize) -> bool {
+    SUBJECT_NEGATORS.contains(&&*tokens[i].norm)
+        && match i.checked_sub(1).map(|p| &tokens[p]) {
+            Some(prev) if prev.clause == tokens[i].clause => REACH_BACK_OPENERS.contains(&&*prev.norm),
+            _ => true,
+        }
 }
 
 /// Whether token `k` is the last word of its clause.
@@ -1344,10 +1373,14 @@ fn is_copular_not(tokens: &[Token], i: usize) -> bool {
 /// Whether the cue of `scope` sits in a conditional clause ("if you don't
 /// test, …") or is "without": it states a condition, not a practice.
 pub fn is_conditional(tokens: &[Token], scope: &Scope) -> bool {
+    tokens[scope.cue.0].norm == "without" || in_condition(tokens, scope)
+}
+
+/// Whether the cue of `scope` sits in a condition: its sentence opens with
+/// "if", "unless" or "without", or "if", "when" … stands before it in its
+/// clause. Unlike [`is_conditional`], "we ship without tests" is no condition.
+pub fn in_condition(tokens: &[Token], scope: &Scope) -> bool {
     let cue = scope.cue.0;
-    if tokens[cue].norm == "without" {
-        return true;
-    }
     // "Without off-site copies, you cannot restore a backup": the consequence
     // of a fronted condition is conditional too.
     let first = sentence_start(tokens, cue);
@@ -2002,6 +2035,41 @@ mod tests {
                     .all(|g| !g.contains("backups") && !g.contains("jitter") && !g.contains("writing")),
                 "{text}: {negated:?}"
             );
+        }
+    }
+
+    #[test]
+    fn a_pronoun_whose_clause_names_its_antecedent_does_not_reach_back() {
+        let negated = governed(
+            "We model retries as a PUT, or we check whether the record already exists and skip it.",
+            ScopeKind::Negation,
+        );
+        assert!(negated.iter().all(|g| !g.contains("retries")), "{negated:?}");
+        // Little named before the cue: the pronoun stands for what came before.
+        assert_some_governed(
+            "Circuit breakers are nice in talks, but honestly we never needed them.",
+            ScopeKind::Negation,
+            |g| g.starts_with("circuit breakers"),
+        );
+    }
+
+    #[test]
+    fn nobody_as_the_subject_negates_its_clause() {
+        for text in [
+            "The plan was signed off, and nobody wants to risk a rehearsal.",
+            "The plan was signed off; nobody wants to risk a rehearsal.",
+            "Nobody wants to risk a rehearsal.",
+        ] {
+            assert_some_governed(text, ScopeKind::Negation, |g| g.contains("rehearsal"));
+        }
+        // Describing a noun, or giving a reason, it negates nothing.
+        for text in [
+            "A runbook nobody rehearses would fail.",
+            "A runbook that nobody rehearses would fail.",
+            "Keys expire after a day, since nobody retries a week later.",
+        ] {
+            let negated = governed(text, ScopeKind::Negation);
+            assert!(negated.is_empty(), "{text}: {negated:?}");
         }
     }
 
