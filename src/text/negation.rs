@@ -1451,6 +1451,9 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
         if j > start && limits.contains(&&*t.norm) {
             break;
         }
+        if j > start && opens_unmarked_clause(tokens, j) {
+            break;
+        }
         if j > start && !colon_list && matches!(&*t.norm, "and" | "or") {
             if let Some(after) = tokens.get(j + 1) {
                 if SUBJECTS.contains(&&*after.norm) {
@@ -1467,6 +1470,18 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
         governed: (start, end),
         anaphoric: false,
     });
+}
+
+/// Whether token `j` is a personal subject, bare or contracted ("I'd",
+/// "we're"), right after a content word: a new clause with no comma or
+/// conjunction before it ("where a caller doesn't need an immediate answer
+/// I'd rather publish an event"), which a negation before it does not reach.
+fn opens_unmarked_clause(tokens: &[Token], j: usize) -> bool {
+    let subject = tokens[j].norm.split('\'').next();
+    j > 0
+        && matches!(subject, Some("i" | "we" | "you" | "they" | "he" | "she"))
+        && tokens[j - 1].kind == TokenKind::Word
+        && !tokens[j - 1].stop
 }
 
 /// Whether the cue at `cue` opens an item in the middle of a list: it
@@ -2071,6 +2086,19 @@ mod tests {
             let negated = governed(text, ScopeKind::Negation);
             assert!(negated.is_empty(), "{text}: {negated:?}");
         }
+    }
+
+    #[test]
+    fn a_negation_stops_at_a_new_subject_after_a_content_word() {
+        let negated = governed(
+            "Where a caller doesn't need an immediate answer I'd rather publish an event to Kafka.",
+            ScopeKind::Negation,
+        );
+        assert!(negated.iter().all(|g| !g.contains("publish")), "{negated:?}");
+        // A subject after a function word is still inside the scope.
+        assert_some_governed("We don't test what we ship.", ScopeKind::Negation, |g| {
+            g.contains("ship")
+        });
     }
 
     #[test]
