@@ -406,13 +406,18 @@ const DISMISSIVE_PREDICATES: &[&str] = &[
     "academic",
     "bloat",
     "bloated",
+    "buzzword",
+    "buzzwords",
     "bureaucracy",
     "busywork",
     "ceremony",
     "clutter",
     "distraction",
+    "dogma",
+    "dogmatic",
     "excuse",
     "fad",
+    "fluff",
     "gimmick",
     "hype",
     "hyped",
@@ -424,10 +429,16 @@ const DISMISSIVE_PREDICATES: &[&str] = &[
     "obsolete",
     "optional",
     "outdated",
+    "overblown",
+    "overcomplicated",
+    "overcomplicating",
     "overengineered",
     "overengineering",
+    "overthinking",
     "paranoia",
     "paranoid",
+    "pedantic",
+    "pedantry",
     "premature",
     "theater",
     "theatre",
@@ -2116,6 +2127,16 @@ mod tests {
             governed("The CAP theorem is mostly academic.", ScopeKind::Negation),
             ["the cap theorem"]
         );
+        for (text, subject) in [
+            (
+                "Invalidation strategies are overthinking it.",
+                "invalidation strategies",
+            ),
+            ("Schema registries are overcomplicated.", "schema registries"),
+            ("Zero trust is a buzzword.", "zero trust"),
+        ] {
+            assert_eq!(governed(text, ScopeKind::Negation), [subject], "{text}");
+        }
         assert!(governed("We split the legacy monolith.", ScopeKind::Negation).is_empty());
     }
 
