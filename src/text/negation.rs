@@ -565,9 +565,10 @@ const OBJECT_PRONOUNS: &[&str] = &["it", "them", "those", "these", "either", "an
 const ANTECEDENT_IN_CLAUSE: usize = 3;
 
 /// Pronouns that negate what their clause goes on to say when they are its
-/// subject ("nobody wants to risk a rehearsal"); inside a clause they
-/// describe a noun ("a runbook nobody rehearses would fail").
-const SUBJECT_NEGATORS: &[&str] = &["nobody"];
+/// subject ("nobody wants to risk a rehearsal", "nothing expires"); inside
+/// a clause they describe a noun ("a runbook nobody rehearses would fail")
+/// or are an object ("it returns nothing").
+const SUBJECT_NEGATORS: &[&str] = &["nobody", "nothing"];
 
 /// Verbs after which a pronoun is the subject of its clause, not an object.
 const AUXILIARIES: &[&str] = &[
@@ -2080,7 +2081,7 @@ mod tests {
     }
 
     #[test]
-    fn nobody_as_the_subject_negates_its_clause() {
+    fn nobody_or_nothing_as_the_subject_negates_its_clause() {
         for text in [
             "The plan was signed off, and nobody wants to risk a rehearsal.",
             "The plan was signed off; nobody wants to risk a rehearsal.",
@@ -2088,11 +2089,17 @@ mod tests {
         ] {
             assert_some_governed(text, ScopeKind::Negation, |g| g.contains("rehearsal"));
         }
-        // Describing a noun, or giving a reason, it negates nothing.
+        assert_some_governed(
+            "Entries go in on first load and nothing expires them.",
+            ScopeKind::Negation,
+            |g| g.contains("expires"),
+        );
+        // Describing a noun, giving a reason or as an object, it negates nothing.
         for text in [
             "A runbook nobody rehearses would fail.",
             "A runbook that nobody rehearses would fail.",
             "Keys expire after a day, since nobody retries a week later.",
+            "The health check returns nothing when the pool is drained.",
         ] {
             let negated = governed(text, ScopeKind::Negation);
             assert!(negated.is_empty(), "{text}: {negated:?}");
