@@ -570,6 +570,32 @@ const ANTECEDENT_IN_CLAUSE: usize = 3;
 /// or are an object ("it returns nothing").
 const SUBJECT_NEGATORS: &[&str] = &["nobody", "nothing"];
 
+/// Words by which a [`SUBJECT_NEGATORS`] subject praises what follows:
+/// "nothing beats a restore test" and "nothing wrong with a per-user key"
+/// value what they name.
+const PRAISE_WORDS: &[&str] = &[
+    "beat",
+    "beats",
+    "compare",
+    "compares",
+    "like",
+    "match",
+    "matches",
+    "outperform",
+    "outperforms",
+    "outweigh",
+    "outweighs",
+    "replace",
+    "replaces",
+    "rival",
+    "rivals",
+    "substitute",
+    "substitutes",
+    "trump",
+    "trumps",
+    "wrong",
+];
+
 /// Verbs after which a pronoun is the subject of its clause, not an object.
 const AUXILIARIES: &[&str] = &[
     "is", "was", "are", "were", "has", "had", "have", "does", "did", "do", "will", "would", "can", "could",
@@ -1336,9 +1362,17 @@ fn may_reach_back(tokens: &[Token], i: usize, pronouns: &[usize]) -> bool {
 /// first in its clause, or right after "and", "but" … ("the scripts live in
 /// a wiki and nobody reviews them"). Not after a noun or a relative pronoun,
 /// where it describes ("a runbook nobody rehearses"), nor in a reason
-/// ("since nobody retries a week later"), which states a fact.
+/// ("since nobody retries a week later"), which states a fact; nor before a
+/// [`PRAISE_WORDS`] word ("nothing can replace a restore test").
 fn is_negating_subject(tokens: &[Token], i: usize) -> bool {
+    let praises = tokens
+        .iter()
+        .skip(i + 1)
+        .take(3)
+        .take_while(|t| t.clause == tokens[i].clause)
+        .any(|t| PRAISE_WORDS.contains(&&*t.norm));
     SUBJECT_NEGATORS.contains(&&*tokens[i].norm)
+        && !praises
         && match i.checked_sub(1).map(|p| &tokens[p]) {
             Some(prev) if prev.clause == tokens[i].clause => REACH_BACK_OPENERS.contains(&&*prev.norm),
             _ => true,
@@ -2100,6 +2134,9 @@ mod tests {
             "A runbook that nobody rehearses would fail.",
             "Keys expire after a day, since nobody retries a week later.",
             "The health check returns nothing when the pool is drained.",
+            "Nothing beats EXPLAIN ANALYZE for reading the plan.",
+            "Nothing can replace an actual restore test.",
+            "Nothing wrong with a per-user cache key.",
         ] {
             let negated = governed(text, ScopeKind::Negation);
             assert!(negated.is_empty(), "{text}: {negated:?}");
