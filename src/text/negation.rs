@@ -559,9 +559,9 @@ const REACH_BACK_OPENERS: &[&str] = &["although", "and", "but", "though", "yet"]
 /// sentence named before ("we've never needed them").
 const OBJECT_PRONOUNS: &[&str] = &["it", "them", "those", "these", "either", "any"];
 
-/// The fewest content words before a negated pronoun, in its own clause, that
-/// hold what it stands for: "check whether the record exists and skip it"
-/// skips the record, not what the sentence named before the comma.
+/// The fewest content words before a negation's cue, in its clause, that hold
+/// what a pronoun it governs stands for: "check whether the record exists
+/// and skip it" skips the record, not what the sentence named before the comma.
 const ANTECEDENT_IN_CLAUSE: usize = 3;
 
 /// Pronouns that negate what their clause goes on to say when they are its
@@ -1365,18 +1365,21 @@ fn may_reach_back(tokens: &[Token], i: usize, pronouns: &[usize]) -> bool {
 /// ("since nobody retries a week later"), which states a fact; nor before a
 /// [`PRAISE_WORDS`] word ("nothing can replace a restore test").
 fn is_negating_subject(tokens: &[Token], i: usize) -> bool {
+    if !SUBJECT_NEGATORS.contains(&&*tokens[i].norm) {
+        return false;
+    }
+    let clause = tokens[i].clause;
     let praises = tokens
         .iter()
         .skip(i + 1)
         .take(3)
-        .take_while(|t| t.clause == tokens[i].clause)
+        .take_while(|t| t.clause == clause)
         .any(|t| PRAISE_WORDS.contains(&&*t.norm));
-    SUBJECT_NEGATORS.contains(&&*tokens[i].norm)
-        && !praises
-        && match i.checked_sub(1).map(|p| &tokens[p]) {
-            Some(prev) if prev.clause == tokens[i].clause => REACH_BACK_OPENERS.contains(&&*prev.norm),
-            _ => true,
-        }
+    let subject = match i.checked_sub(1).map(|p| &tokens[p]) {
+        Some(prev) if prev.clause == clause => REACH_BACK_OPENERS.contains(&&*prev.norm),
+        _ => true,
+    };
+    subject && !praises
 }
 
 /// Whether token `k` is the last word of its clause.
