@@ -1521,14 +1521,15 @@ fn push_forward(scopes: &mut Vec<Scope>, tokens: &[Token], kind: ScopeKind, cue:
     });
 }
 
-/// Whether token `j` is a personal subject, bare or contracted ("I'd",
-/// "we're"), right after a content word: a new clause with no comma or
-/// conjunction before it ("where a caller doesn't need an immediate answer
-/// I'd rather publish an event"), which a negation before it does not reach.
+/// Whether token `j` is a personal subject ([`SUBJECTS`] but "it", which
+/// is as often an object), bare or contracted ("I'd", "we're"), right after
+/// a content word: a new clause with no comma or conjunction before it
+/// ("where a caller doesn't need an immediate answer I'd rather publish an
+/// event"), which a negation before it does not reach.
 fn opens_unmarked_clause(tokens: &[Token], j: usize) -> bool {
     let subject = tokens[j].norm.split('\'').next();
     j > 0
-        && matches!(subject, Some("i" | "we" | "you" | "they" | "he" | "she"))
+        && subject.is_some_and(|s| s != "it" && SUBJECTS.contains(&s))
         && tokens[j - 1].kind == TokenKind::Word
         && !tokens[j - 1].stop
 }
