@@ -297,6 +297,27 @@ fn a_story_turned_to_what_is_done_now_is_not_advocated() {
     assert!(flag_ids("circuit-breakers", untold).contains(&"infinite-retries".to_owned()));
     let present = "Our worker keeps retrying failed calls with no limit. Now we also log each attempt.";
     assert!(flag_ids("circuit-breakers", present).contains(&"infinite-retries".to_owned()));
+    // The turn may come in a later clause of the story's own sentence: "so
+    // now …", or the speaker replacing the practice.
+    let turned = "Last spring our worker kept retrying failed calls with no limit, so now every retry is \
+                  capped at three with backoff.";
+    assert_eq!(flag_ids("circuit-breakers", turned), Vec::<String>::new());
+    let replaced = "Last spring our worker kept retrying failed calls with no limit, which we eventually \
+                    replaced with three capped attempts.";
+    assert_eq!(flag_ids("circuit-breakers", replaced), Vec::<String>::new());
+    let present =
+        "Our worker keeps retrying failed calls with no limit, so now the vendor sees every attempt.";
+    assert!(flag_ids("circuit-breakers", present).contains(&"infinite-retries".to_owned()));
+    let pace = "Last spring our worker kept retrying failed calls with no limit, so we moved quickly.";
+    assert!(flag_ids("circuit-breakers", pace).contains(&"infinite-retries".to_owned()));
+    // A negated turn carries the story on; a turn to the practice is no
+    // turn away from it.
+    let carried = "Last spring our worker kept retrying failed calls with no limit; since then we haven't \
+                   had time to cap it.";
+    assert!(flag_ids("circuit-breakers", carried).contains(&"infinite-retries".to_owned()));
+    let adopted = "Argon2 was too slow on our login path, so we switched to one round of SHA-256 for the \
+                   passwords.";
+    assert!(flag_ids("authentication-authorization", adopted).contains(&"weak-password-storage".to_owned()));
 }
 
 #[test]

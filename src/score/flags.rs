@@ -13,7 +13,8 @@
 //!   describes doing it.
 //!
 //! None is raised by words said of others, in a hypothesis, or in a past
-//! story that a later sentence turns to what the speaker does now.
+//! story that turns to what the speaker does now (a later sentence, or a
+//! later clause of its own, saying "now …" or "we replaced it").
 
 use rustc_hash::FxHashSet;
 
@@ -54,13 +55,20 @@ fn flag_matches(analyzed: &Analyzed, positions: &Positions<'_>, phrase: &Phrase)
 /// match is only a hypothesis ("if you skip the dry run, …"), or it is said
 /// of others ("people sometimes …").
 fn is_denied_or_hypothetical(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
+    is_denied_or_unclaimed(analyzed, m, terms) || told_before_a_turn(analyzed, m)
+}
+
+/// As [`is_denied_or_hypothetical`], less the story's turn: a practice's
+/// ingredients are weighed one by one, but whether its story turns depends
+/// on where the turn stands after all of them ("bcrypt was too slow, so we
+/// switched to a single round of SHA-1" turns to the practice).
+fn is_denied_or_unclaimed(analyzed: &Analyzed, m: &PhraseMatch, terms: &[String]) -> bool {
     analyzed
         .scopes()
         .iter()
         .any(|s| s.governs_phrase(m.first, m.last, analyzed.tokens(), terms))
         || is_hypothetical(analyzed, m)
         || is_attributed(analyzed.tokens(), m)
-        || told_before_a_turn(analyzed.tokens(), m)
 }
 
 /// Openers of a sentence that turns a story to what the speaker does now
@@ -100,15 +108,42 @@ const PAST_VERB_SLOTS: &[&str] = &[
     "we",
 ];
 
+/// Verbs by which the speaker tells of changing a practice for another
+/// ("which we replaced with bcrypt", "so we switched to signed JWTs"):
+/// each names what came after, so what came before was left behind.
+/// "moved" counts only before a direction ("moved to", "moved off").
+const CHANGE_VERBS: &[&str] = &["migrated", "moved", "replaced", "switched"];
+
+/// Words after "moved" that make it a change of practice, not of pace.
+const MOVE_DIRECTIONS: &[&str] = &["away", "from", "off", "onto", "over", "to"];
+
+/// Most words between the speaker and a change verb ("we eventually
+/// replaced it", "we've since moved to").
+const MAX_TO_CHANGE: usize = 2;
+
 /// Whether the match is in a sentence of a story told in the past tense
-/// that a later sentence turns to the present ("We restored from a dump we
-/// had never tested. … Now we test a restore every month."): what happened
-/// then is what the speaker left behind.
-fn told_before_a_turn(tokens: &[Token], m: &PhraseMatch) -> bool {
+/// that turns to the present: a later sentence opens with a turn ("We
+/// restored from a dump we had never tested. … Now we test a restore every
+/// month."), or a later clause of the same sentence does ("…, so now every
+/// key is namespaced") or has the speaker change the practice ("…, which
+/// we replaced with bcrypt"). What happened then is what the speaker left
+/// behind.
+///
+/// A turn whose clause holds a negation carries the story on rather than
+/// turning it ("…; since then nobody has had time to repeat it").
+fn told_before_a_turn(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
+    let tokens = analyzed.tokens();
     let (start, end) = (sentence_start(tokens, m.first), sentence_end(tokens, m.first));
-    // "-ed" right after a subject or an adverb of time is a verb ("we
-    // restored", "had never tested"), not an adjective ("failed calls").
-    let past = (start..=end).any(|i| {
+    // The opener's last word, when it turns: its clause says what follows.
+    let turns = |last: Option<usize>| last.is_some_and(|last| !is_negated_clause(analyzed, last));
+    let turn_in_sentence = (m.last + 1..=end)
+        .filter(|&i| tokens[i - 1].clause != tokens[i].clause && tokens[i].clause > tokens[m.first].clause)
+        .find(|&i| turns(opens_a_turn(tokens, i).or_else(|| changes_practice(tokens, i).then_some(i))));
+    // The story is what comes before the turn: "-ed" right after a subject
+    // or an adverb of time is a verb ("we restored", "had never tested"),
+    // not an adjective ("failed calls").
+    let story_end = turn_in_sentence.unwrap_or(end + 1);
+    let past = (start..story_end).any(|i| {
         let t = &tokens[i];
         let verb_slot = i
             .checked_sub(1)
@@ -116,9 +151,51 @@ fn told_before_a_turn(tokens: &[Token], m: &PhraseMatch) -> bool {
             .is_some_and(|p| PAST_VERB_SLOTS.contains(&&*p.norm));
         PAST_FORMS.contains(&&*t.norm) || (verb_slot && t.norm.len() > 4 && t.norm.ends_with("ed"))
     });
-    past && (end + 1..tokens.len())
-        .filter(|&i| tokens[i - 1].sentence != tokens[i].sentence)
-        .any(|i| TURNS.iter().any(|words| opens_with(tokens, i, words)))
+    past && (turn_in_sentence.is_some()
+        || (end + 1..tokens.len())
+            .filter(|&i| tokens[i - 1].sentence != tokens[i].sentence)
+            .any(|i| turns(opens_a_turn(tokens, i))))
+}
+
+/// Whether a negation cue stands in the clause of token `i`: the turn it
+/// opens carries the story on ("since then we haven't had time to cap it").
+fn is_negated_clause(analyzed: &Analyzed, i: usize) -> bool {
+    let tokens = analyzed.tokens();
+    let clause = tokens.get(i).map(|t| t.clause);
+    analyzed
+        .scopes()
+        .iter()
+        .any(|s| s.kind == ScopeKind::Negation && tokens.get(s.cue.0).map(|t| t.clause) == clause)
+}
+
+/// The last word of the [`TURNS`] opener the sentence or clause starting
+/// at `i` opens with, if any ("since then" opens two clauses: the second
+/// says what the speaker does since).
+fn opens_a_turn(tokens: &[Token], i: usize) -> Option<usize> {
+    TURNS
+        .iter()
+        .find(|words| opens_with(tokens, i, words))
+        .map(|words| i + words.len() - 1)
+}
+
+/// Whether the clause starting at `i` has the speaker change a practice: a
+/// first-person word and, at most [`MAX_TO_CHANGE`] words on, one of
+/// [`CHANGE_VERBS`] ("so we replaced it", "which we eventually moved off").
+fn changes_practice(tokens: &[Token], i: usize) -> bool {
+    let clause = tokens[i].clause;
+    let in_clause = |j: usize| tokens.get(j).filter(|t| t.clause == clause);
+    (i..)
+        .map_while(|j| in_clause(j).map(|t| (j, t)))
+        .filter(|(_, t)| FIRST_PERSON.contains(&&*t.norm))
+        .any(|(j, _)| {
+            (j + 1..=j + 1 + MAX_TO_CHANGE).any(|k| {
+                in_clause(k).is_some_and(|t| {
+                    CHANGE_VERBS.contains(&&*t.norm)
+                        && (&*t.norm != "moved"
+                            || in_clause(k + 1).is_some_and(|n| MOVE_DIRECTIONS.contains(&&*n.norm)))
+                })
+            })
+        })
 }
 
 /// Subjects that make a practice someone else's ("people sometimes shard on
@@ -225,6 +302,9 @@ fn speaking_clauses(tokens: &[Token]) -> FxHashSet<u32> {
         .collect()
 }
 
+/// One match per ingredient group, each with the alternative it matched.
+type Picks<'p> = Vec<(PhraseMatch, &'p str)>;
+
 /// Where `practice` is described as done: one sentence holding an
 /// alternative of every ingredient group, no two on the same words, none
 /// negated, rejected or hypothetical, and the speaker in the clause of one
@@ -234,7 +314,7 @@ fn practice_evidence<'p>(
     analyzed: &Analyzed,
     positions: &Positions<'_>,
     practice: &'p CompiledPractice,
-) -> Vec<(PhraseMatch, &'p str)> {
+) -> Picks<'p> {
     // Most practices miss a group outright: say so before matching any.
     let present = |p: &Phrase| p.terms.iter().all(|t| positions.contains(t));
     if !practice.groups.iter().all(|g| g.iter().any(present)) {
@@ -248,7 +328,7 @@ fn practice_evidence<'p>(
             .flat_map(|p| {
                 flag_matches(analyzed, positions, p)
                     .into_iter()
-                    .filter(|m| !is_denied_or_hypothetical(analyzed, m, &p.terms))
+                    .filter(|m| !is_denied_or_unclaimed(analyzed, m, &p.terms))
                     .map(move |m| (m, p.text.as_str()))
             })
             .collect();
@@ -268,6 +348,8 @@ fn practice_evidence<'p>(
     let Some((first, rest)) = groups.split_first() else {
         return Vec::new();
     };
+    // Every complete combination, with whether its story turns after it.
+    let mut found: Vec<(u32, bool, Picks<'p>)> = Vec::new();
     for &(m, said) in first {
         let Some(sentence) = sentence_of(&m) else { continue };
         // Each group says its own words: "global state" is not both the
@@ -284,10 +366,28 @@ fn practice_evidence<'p>(
             }
         }
         if picks.len() == groups.len() && picks.iter().any(|(m, _)| spoken(m)) {
-            return picks;
+            let first = picks.iter().map(|(m, _)| m.first).min().unwrap_or(m.first);
+            let last = picks.iter().map(|(m, _)| m.last).max().unwrap_or(m.last);
+            let turned = told_before_a_turn(
+                analyzed,
+                &PhraseMatch {
+                    first,
+                    last,
+                    misspelled: false,
+                },
+            );
+            found.push((sentence, turned, picks));
         }
     }
-    Vec::new()
+    // A sentence whose story holds the whole practice before its turn left
+    // it behind, though the turn repeats one of its words ("kept retrying
+    // with no limit, so now every retry is capped").
+    let turned: FxHashSet<u32> = found.iter().filter(|f| f.1).map(|f| f.0).collect();
+    found
+        .into_iter()
+        .find(|(sentence, _, _)| !turned.contains(sentence))
+        .map(|(_, _, picks)| picks)
+        .unwrap_or_default()
 }
 
 /// Modals that make a clause's subject the cause of what would happen
