@@ -187,7 +187,7 @@ fn red_flags_described_in_new_words_are_raised_and_good_answers_are_not_flagged(
 const MIN_PROBE_RIGHT_FLAG: f64 = 0.80;
 
 /// Above this share of honest probes raising any flag (0.110 at 1.39.0,
-/// 0.111 at 1.40.0), answers that use a bad practice's words to refuse it,
+/// 0.111 at 1.40.0, 0.101 at 1.41.0), answers that use a bad practice's words to refuse it,
 /// to tell of leaving it behind or in their right sense are flagged again.
 const MAX_PROBE_HONEST_FLAGGED: f64 = 0.15;
 

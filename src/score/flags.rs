@@ -130,7 +130,7 @@ const MAX_TO_CHANGE: usize = 2;
 /// behind.
 ///
 /// A turn whose clause holds a negation carries the story on rather than
-/// turning it ("…; since then nobody has had time to repeat it").
+/// turning it ("…; since then we haven't had time to cap it").
 fn told_before_a_turn(analyzed: &Analyzed, m: &PhraseMatch) -> bool {
     let tokens = analyzed.tokens();
     let (start, end) = (sentence_start(tokens, m.first), sentence_end(tokens, m.first));
@@ -308,7 +308,8 @@ type Picks<'p> = Vec<(PhraseMatch, &'p str)>;
 /// Where `practice` is described as done: one sentence holding an
 /// alternative of every ingredient group, no two on the same words, none
 /// negated, rejected or hypothetical, and the speaker in the clause of one
-/// of them. The evidence is each group's first such match in the first
+/// of them, unless the sentence tells a story that turns after all of them
+/// ([`told_before_a_turn`]). The evidence is each group's first such match in the first
 /// sentence that holds them all, each reported as its alternative.
 fn practice_evidence<'p>(
     analyzed: &Analyzed,
