@@ -321,6 +321,39 @@ fn a_story_turned_to_what_is_done_now_is_not_advocated() {
 }
 
 #[test]
+fn a_practice_warned_against_denied_or_left_behind_is_not_advocated() {
+    let none = Vec::<String>::new();
+    // The practice as the subject of its harm, said in its own clause.
+    let warned = "Creating indexes on all columns up front wastes memory and slows inserts, so we start \
+                  with the primary key and the indexes our known queries need.";
+    assert_eq!(flag_ids("explain-plans", warned), none);
+    let weighed = "Running the migration straight on production without a dry run would mean discovering \
+                   the weird rows during the outage, so we always rehearse on a production-sized copy.";
+    assert_eq!(flag_ids("database-migration-integrity", weighed), none);
+    let owned = "We create indexes on all columns up front; it wastes some memory but saves time.";
+    assert!(flag_ids("explain-plans", owned).contains(&"index-every-column".to_owned()));
+    // What a thing is denied to be is not dismissed; what the speaker
+    // relies on instead is.
+    let identity = "Replication does not count as a backup, since a bad delete replicates instantly, so we \
+                    also keep point-in-time snapshots.";
+    assert_eq!(flag_ids("disaster-recovery", identity), none);
+    let instead = "We rely on the replica, not backups.";
+    assert!(flag_ids("disaster-recovery", instead).contains(&"no-backups".to_owned()));
+    // "never store them in plain text" declines plain text, not the hashed
+    // passwords the sentence opened with.
+    let hashed = "Passwords are hashed with Argon2id and a per-user salt; we never store them in plain text \
+                  or with a fast hash like MD5.";
+    assert_eq!(flag_ids("authentication-authorization", hashed), none);
+    assert!(covered("authentication-authorization", hashed).contains(&"password-hashing".to_owned()));
+    // "used" tells the story before the speaker replaced it.
+    let replaced = "Our old system used unsalted SHA-1 for passwords, which we replaced by rehashing with \
+                    bcrypt at each user's next login.";
+    assert_eq!(flag_ids("security-practices", replaced), none);
+    let current = "Our system uses unsalted SHA-1 for passwords, which is fast.";
+    assert!(flag_ids("security-practices", current).contains(&"weak-password-storage".to_owned()));
+}
+
+#[test]
 fn a_skipped_step_blamed_for_an_outage_is_not_advocated() {
     let question = "database-migration-integrity";
     let story = "Skipping the dry run on staging caused a two hour outage, so now every migration is \

@@ -359,18 +359,22 @@ const BACKWARD_NEGATIONS: &[&str] = &[
 const BACKWARD_REJECTIONS: &[&str] = &[
     "antipattern",
     "antipatterns",
+    "costly",
     "dangerous",
+    "expensive",
     "footgun",
     "footguns",
     "harmful",
     "insecure",
     "irresponsible",
+    "liability",
     "mistake",
     "mistakes",
     "pitfall",
     "pitfalls",
     "reckless",
     "risky",
+    "tempting",
     "trap",
     "unacceptable",
     "unsafe",
@@ -710,6 +714,14 @@ const CONSEQUENCE_VERBS: &[(&str, Option<&str>)] = &[
     ("cost", None),
     ("costs", None),
     ("couples", None),
+    ("die", None),
+    ("dies", None),
+    ("exhausts", None),
+    ("exposes", None),
+    ("leaks", None),
+    ("loses", None),
+    ("slows", None),
+    ("wastes", None),
     ("lead", Some("to")),
     ("leads", Some("to")),
     ("led", Some("to")),
@@ -719,12 +731,15 @@ const CONSEQUENCE_VERBS: &[(&str, Option<&str>)] = &[
 ];
 
 /// [`CONSEQUENCE_VERBS`] that are nouns as often as verbs ("a bit", "the
-/// cost"): they blame only a gerund subject, which a negator marks, never
+/// cost", "memory leaks"): they blame only a gerund subject, which a negator marks, never
 /// any subject ([`harmful_subject`]).
-const NOUN_LIKE_CONSEQUENCES: &[&str] = &["bit", "bites", "cost", "costs"];
+const NOUN_LIKE_CONSEQUENCES: &[&str] = &["bit", "bites", "cost", "costs", "leaks"];
 
-/// Longest subject [`harmful_subject`] rejects, in tokens.
-const MAX_SUBJECT: usize = 6;
+/// Longest subject [`harmful_subject`] rejects, in tokens: room for a
+/// gerund, its object and a place ("creating indexes on all the columns up
+/// front wastes memory"). 8 rather than 6 since 1.42.0, measured on the
+/// honest flag probes.
+const MAX_SUBJECT: usize = 8;
 
 /// Determiners: a bare [`CONSEQUENCE_VERBS`] form just after one is a noun.
 const DETERMINERS: &[&str] = &[
@@ -890,6 +905,15 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 i = j + 1;
                 continue;
             }
+            if denies_identity(tokens, i) || negates_a_harm(tokens, i) {
+                // "The replica is for failover, not our backup", "RAID does
+                // not count as a backup", "the deploy role cannot delete
+                // backups": what follows is refused as a description or
+                // kept from harm, not dismissed.
+                push_forward(&mut scopes, tokens, ScopeKind::Rejection, (i, i));
+                i += 1;
+                continue;
+            }
             if is_copular_not(tokens, i) {
                 // "Bumping the memory is not a fix" rejects its subject; it
                 // dismisses neither the subject (the concept may be named
@@ -907,7 +931,10 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
                 ScopeKind::Negation
             };
             push_forward(&mut scopes, tokens, kind, (i, i));
-            let pronouns = governed_pronouns(tokens, scopes.last(), i);
+            let pronouns: Vec<usize> = governed_pronouns(tokens, scopes.last(), i)
+                .into_iter()
+                .filter(|&k| ends_object(tokens, k))
+                .collect();
             if !relative && !pronouns.is_empty() && may_reach_back(tokens, i, &pronouns) {
                 // "Circuit breakers are nice in talks, but we've never needed them."
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, i));
@@ -1382,6 +1409,29 @@ fn is_negating_subject(tokens: &[Token], i: usize) -> bool {
     subject && !praises
 }
 
+/// Words that may follow a negated object pronoun and leave the pronoun
+/// what the negation is about ("we never needed them at all").
+const OBJECT_TAIL: &[&str] = &[
+    "all", "any", "anymore", "anyway", "at", "either", "ever", "here", "honestly", "more", "much", "now",
+    "really", "today", "yet",
+];
+
+/// Whether the object pronoun at `k` ends what its clause says, but for
+/// [`OBJECT_TAIL`] words and a judgement of it ([`EVALUATIVES`]): "we don't
+/// need them", "I never found them necessary" are about the thing itself,
+/// "we never store them in plain text" about how it is done.
+fn ends_object(tokens: &[Token], k: usize) -> bool {
+    let clause = tokens[k].clause;
+    tokens[k + 1..]
+        .iter()
+        .take_while(|t| t.clause == clause)
+        .all(|t| {
+            OBJECT_TAIL.contains(&&*t.norm)
+                || EVALUATIVES.contains(&&*t.norm)
+                || matches!(&*t.norm, "to" | "be")
+        })
+}
+
 /// Whether token `k` is the last word of its clause.
 fn ends_clause(tokens: &[Token], k: usize) -> bool {
     tokens
@@ -1406,6 +1456,61 @@ pub(crate) fn sentence_start(tokens: &[Token], i: usize) -> usize {
         start -= 1;
     }
     start
+}
+
+/// Verbs that, once negated, say what they take is kept from harm or is
+/// not mistaken for something else: "cannot delete anything in the backup
+/// bucket", "we never confuse the standby with a backup".
+const HARM_VERBS: &[&str] = &[
+    "confuse",
+    "corrupt",
+    "delete",
+    "deletes",
+    "drop",
+    "drops",
+    "erase",
+    "lose",
+    "loses",
+    "overwrite",
+    "overwrites",
+    "remove",
+    "removes",
+    "touch",
+    "touches",
+    "wipe",
+    "wipes",
+];
+
+/// Whether the negator at `i` denies that something is what follows: an
+/// elliptical copula after a copular clause ("the replica is our
+/// availability story, not our backup"), or "does not count as" ("RAID
+/// doesn't count as a backup").
+fn denies_identity(tokens: &[Token], i: usize) -> bool {
+    let word = |j: usize| tokens.get(j).map(|t| &*t.norm);
+    let counts_as = matches!(word(i + 1), Some("count" | "counts")) && word(i + 2) == Some("as");
+    let clause_initial =
+        i > 0 && tokens[i - 1].clause != tokens[i].clause && tokens[i - 1].sentence == tokens[i].sentence;
+    let after_copula = clause_initial && word(i) == Some("not") && {
+        let previous = clause_start(tokens, i - 1);
+        tokens[previous..i].iter().any(|t| is_copula(&t.norm))
+            && !tokens[previous..i]
+                .iter()
+                .any(|t| FORWARD_NEGATIONS.contains(&&*t.norm))
+    };
+    counts_as || after_copula
+}
+
+/// Whether the negator at `i` negates one of [`HARM_VERBS`], at most one
+/// word on ("can't delete", "never accidentally drops"): what it would
+/// harm is protected, not dismissed.
+fn negates_a_harm(tokens: &[Token], i: usize) -> bool {
+    let clause = tokens[i].clause;
+    tokens
+        .iter()
+        .skip(i + 1)
+        .take(2)
+        .take_while(|t| t.clause == clause)
+        .any(|t| HARM_VERBS.contains(&&*t.norm))
 }
 
 /// Whether the negator at `i` negates a copula ("is not", "isn't"), and no
@@ -1784,9 +1889,27 @@ mod tests {
                 "We hash them, because weak hashes result in leaks.",
                 "weak hashes",
             ),
+            (
+                "Creating indexes on all the columns wastes memory.",
+                "creating indexes on all the columns",
+            ),
+            ("Auto-ack mode loses messages on a crash.", "auto ack mode"),
+            (
+                "Backups kept in the same account die with it.",
+                "backups kept in the same account",
+            ),
+            (
+                "Throwing hardware at a bad plan is expensive.",
+                "throwing hardware at a bad plan is",
+            ),
         ] {
             assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
         }
+        assert_some_governed(
+            "Tokens that never expire are a liability.",
+            ScopeKind::Rejection,
+            |g| g == "tokens that never expire are a",
+        );
         // A harm denied, a pronoun subject, a noun "cause", a long subject.
         for text in [
             "A shared database never causes problems.",
@@ -1796,6 +1919,62 @@ mod tests {
         ] {
             assert!(governed(text, ScopeKind::Rejection).is_empty(), "{text}");
         }
+    }
+
+    #[test]
+    fn what_a_thing_is_denied_to_be_or_kept_from_is_rejected_not_dismissed() {
+        for (text, rejected) in [
+            (
+                "The replica is our availability story, not our backup.",
+                "our backup",
+            ),
+            ("Replication does not count as a backup.", "count as a backup"),
+            (
+                "The deploy role cannot delete anything in the backup bucket.",
+                "delete anything in the backup bucket",
+            ),
+            (
+                "We never confuse the standby with a backup.",
+                "confuse the standby with a backup",
+            ),
+        ] {
+            assert!(governed(text, ScopeKind::Negation).is_empty(), "{text}");
+            assert_eq!(governed(text, ScopeKind::Rejection), [rejected], "{text}");
+        }
+        // Without a copula before it, ", not X" still dismisses X.
+        assert_eq!(
+            governed("We rely on the replica, not backups.", ScopeKind::Negation),
+            ["backups"]
+        );
+    }
+
+    #[test]
+    fn a_negated_pronoun_reaches_back_only_when_the_clause_is_about_the_thing() {
+        // "them" is what the speaker declines, or judges.
+        assert_eq!(
+            governed(
+                "Circuit breakers are fine, but we never need them.",
+                ScopeKind::Negation
+            )
+            .len(),
+            2
+        );
+        assert_eq!(
+            governed(
+                "Idempotency keys are hyped but I've never found them necessary.",
+                ScopeKind::Negation
+            )
+            .len(),
+            3
+        );
+        // "in plain text" is what is declined, not the passwords.
+        assert_eq!(
+            governed(
+                "Passwords are hashed with Argon2id; we never store them in plain text.",
+                ScopeKind::Negation
+            ),
+            ["store them in plain text"]
+        );
     }
 
     #[test]
