@@ -330,6 +330,9 @@ fn a_practice_warned_against_denied_or_left_behind_is_not_advocated() {
     let weighed = "Running the migration straight on production without a dry run would mean discovering \
                    the weird rows during the outage, so we always rehearse on a production-sized copy.";
     assert_eq!(flag_ids("database-migration-integrity", weighed), none);
+    let replaced = "Range sharding on an auto-increment id sends every new insert to the last shard, so we \
+                    hash the customer id instead.";
+    assert_eq!(flag_ids("consistent-hashing-sharding", replaced), none);
     let owned = "We create indexes on all columns up front; it wastes some memory but saves time.";
     assert!(flag_ids("explain-plans", owned).contains(&"index-every-column".to_owned()));
     // What a thing is denied to be is not dismissed; what the speaker

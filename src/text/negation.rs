@@ -780,6 +780,7 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(FORWARD_REJECTION_PAIRS.iter().map(|(a, _)| *a));
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
+        set.insert("instead");
         set.extend(SUBJECT_NEGATORS);
         set.insert("used");
         set.insert("would");
@@ -813,6 +814,20 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
         {
             push_forward(&mut scopes, tokens, ScopeKind::Negation, (i, i + 1));
             i += 2;
+            continue;
+        }
+        if let Some(scope) = replaced_before(tokens, i).filter(|r| {
+            // A clause with a cue of its own already says how the speaker
+            // stands ("never disable verification; we fix the chain
+            // instead"): the replacement restates it.
+            !scopes
+                .iter()
+                .any(|s: &Scope| s.cue.0 >= r.governed.0 && s.cue.1 <= r.governed.1)
+        }) {
+            // "Build args end up in the image history, so we pass secrets
+            // with secret mounts instead."
+            scopes.push(scope);
+            i += 1;
             continue;
         }
         if abandoned_habit(tokens, i) {
@@ -1481,6 +1496,30 @@ const HARM_VERBS: &[&str] = &[
     "wipes",
 ];
 
+/// If the "instead" at `i` ends a later clause of its sentence in which the
+/// speaker acts ("…, so we hash the customer id instead"), the rejection of
+/// the clauses before: what the speaker does instead replaces them.
+fn replaced_before(tokens: &[Token], i: usize) -> Option<Scope> {
+    if tokens[i].norm != "instead" || !ends_clause(tokens, i) {
+        return None;
+    }
+    // "instead" opens a clause of its own: the one before it acts.
+    let start = sentence_start(tokens, i);
+    let first = match clause_start(tokens, i) {
+        own if own == i && i > start => clause_start(tokens, i - 1),
+        first => first,
+    };
+    let speaker = tokens[first..i]
+        .iter()
+        .any(|t| matches!(t.norm.split('\'').next(), Some("i" | "we" | "our")));
+    (speaker && first > start).then(|| Scope {
+        kind: ScopeKind::Rejection,
+        cue: (i, i),
+        governed: (start, first - 1),
+        anaphoric: false,
+    })
+}
+
 /// Whether the negator at `i` denies that something is what follows: an
 /// elliptical copula after a copular clause ("the replica is our
 /// availability story, not our backup"), or "does not count as" ("RAID
@@ -1946,6 +1985,26 @@ mod tests {
             governed("We rely on the replica, not backups.", ScopeKind::Negation),
             ["backups"]
         );
+    }
+
+    #[test]
+    fn what_the_speaker_does_instead_rejects_the_clauses_before() {
+        assert_eq!(
+            governed(
+                "Build args end up in the image history, so we pass secrets with secret mounts instead.",
+                ScopeKind::Rejection
+            ),
+            ["build args end up in the image history"]
+        );
+        // Not when no speaker acts, nor over a clause that already says how
+        // the speaker stands.
+        assert!(governed(
+            "We shard on the id, so every insert goes to the last shard instead.",
+            ScopeKind::Rejection
+        )
+        .is_empty());
+        let refused = "We never turn off verification; we fix the chain instead.";
+        assert!(governed(refused, ScopeKind::Rejection).is_empty(), "{refused}");
     }
 
     #[test]
