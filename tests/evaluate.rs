@@ -333,6 +333,8 @@ fn a_practice_warned_against_denied_or_left_behind_is_not_advocated() {
     let replaced = "Range sharding on an auto-increment id sends every new insert to the last shard, so we \
                     hash the customer id instead.";
     assert_eq!(flag_ids("consistent-hashing-sharding", replaced), none);
+    let cause = "Skipping the snapshot before a migration is how teams lose data, so we always take one.";
+    assert_eq!(flag_ids("database-migration-integrity", cause), none);
     let owned = "We create indexes on all columns up front; it wastes some memory but saves time.";
     assert!(flag_ids("explain-plans", owned).contains(&"index-every-column".to_owned()));
     // What a thing is denied to be is not dismissed; what the speaker

@@ -781,6 +781,7 @@ fn is_cue_word(word: &str) -> bool {
         set.extend(DISMISSIVE_VERBS.iter().map(|(v, _)| *v));
         set.insert("too");
         set.insert("instead");
+        set.insert("how");
         set.extend(SUBJECT_NEGATORS);
         set.insert("used");
         set.insert("would");
@@ -980,6 +981,11 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             } else {
                 push_backward(&mut scopes, tokens, ScopeKind::Negation, (i, end));
             }
+            i = end + 1;
+            continue;
+        } else if let Some(end) = how_harm_happens(tokens, i) {
+            // "Skipping the snapshot is how teams lose data."
+            push_backward(&mut scopes, tokens, ScopeKind::Rejection, (i - 1, end));
             i = end + 1;
             continue;
         } else if let Some(scope) = harmful_subject(tokens, i) {
@@ -1496,6 +1502,46 @@ const HARM_VERBS: &[&str] = &[
     "wipes",
 ];
 
+/// Words that make the clause after "is how" a harm: "… is how teams lose
+/// data", "… is how one release takes down five teams".
+const HOW_HARMS: &[&str] = &[
+    "break",
+    "breaks",
+    "corrupt",
+    "corrupts",
+    "die",
+    "dies",
+    "down",
+    "fail",
+    "fails",
+    "incident",
+    "incidents",
+    "leak",
+    "leaks",
+    "lose",
+    "loses",
+    "outage",
+    "outages",
+];
+
+/// If the "how" at `i` follows a copula and its clause tells a harm ("is
+/// how teams lose data"), the end of that clause: what came before the
+/// copula is the cause, and rejected.
+fn how_harm_happens(tokens: &[Token], i: usize) -> Option<usize> {
+    let previous = i.checked_sub(1).and_then(|p| tokens.get(p))?;
+    if tokens[i].norm != "how" || previous.clause != tokens[i].clause || !is_copula(&previous.norm) {
+        return None;
+    }
+    let clause = tokens[i].clause;
+    let end = (i..tokens.len())
+        .take_while(|&j| tokens[j].clause == clause)
+        .last()?;
+    tokens[i + 1..=end]
+        .iter()
+        .any(|t| HOW_HARMS.contains(&&*t.norm))
+        .then_some(end)
+}
+
 /// If the "instead" at `i` ends a later clause of its sentence in which the
 /// speaker acts ("…, so we hash the customer id instead"), the rejection of
 /// the clauses before: what the speaker does instead replaces them.
@@ -1985,6 +2031,23 @@ mod tests {
             governed("We rely on the replica, not backups.", ScopeKind::Negation),
             ["backups"]
         );
+    }
+
+    #[test]
+    fn what_is_how_a_harm_happens_is_rejected() {
+        assert_eq!(
+            governed(
+                "Skipping the snapshot before a migration is how teams lose data.",
+                ScopeKind::Rejection
+            ),
+            ["skipping the snapshot before a migration"]
+        );
+        // "is how" without a harm tells a method, not a cause.
+        assert!(governed(
+            "Rehearsing on a copy is how we find the odd rows.",
+            ScopeKind::Rejection
+        )
+        .is_empty());
     }
 
     #[test]
