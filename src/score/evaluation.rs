@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::bank::Severity;
 
 /// Version of the scoring method; changes whenever a score for the same input may change.
-pub const SCORING_VERSION: &str = "1.44.0";
+pub const SCORING_VERSION: &str = "1.45.0";
 
 /// A Greenhouse-style scorecard rating.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

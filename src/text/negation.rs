@@ -1503,7 +1503,8 @@ const HARM_VERBS: &[&str] = &[
 ];
 
 /// Words that make the clause after "is how" a harm: "… is how teams lose
-/// data", "… is how one release takes down five teams".
+/// data", "… is how one release takes down five teams" ("down" only after
+/// one of [`DOWNFALLS`]: "is how we keep latency down" is no harm).
 const HOW_HARMS: &[&str] = &[
     "break",
     "breaks",
@@ -1536,11 +1537,21 @@ fn how_harm_happens(tokens: &[Token], i: usize) -> Option<usize> {
     let end = (i..tokens.len())
         .take_while(|&j| tokens[j].clause == clause)
         .last()?;
-    tokens[i + 1..=end]
-        .iter()
-        .any(|t| HOW_HARMS.contains(&&*t.norm))
+    let told = tokens.get(i + 1..=end).unwrap_or_default();
+    told.iter()
+        .enumerate()
+        .any(|(k, t)| {
+            HOW_HARMS.contains(&&*t.norm)
+                && (t.norm != "down" || told[..k].iter().any(|w| DOWNFALLS.contains(&&*w.norm)))
+        })
         .then_some(end)
 }
+
+/// Verbs before which "down" tells an outage: "takes down", "brought the
+/// site down", "goes down".
+const DOWNFALLS: &[&str] = &[
+    "bring", "brings", "brought", "go", "goes", "going", "gone", "take", "takes", "taking", "took", "went",
+];
 
 /// If the "instead" at `i` ends a later clause of its sentence in which the
 /// speaker acts ("…, so we hash the customer id instead"), the rejection of
@@ -2043,6 +2054,11 @@ mod tests {
             ["skipping the snapshot before a migration"]
         );
         // "is how" without a harm tells a method, not a cause.
+        assert!(governed(
+            "Caching the page is how we keep latency down.",
+            ScopeKind::Rejection
+        )
+        .is_empty());
         assert!(governed(
             "Rehearsing on a copy is how we find the odd rows.",
             ScopeKind::Rejection
