@@ -817,14 +817,7 @@ pub fn find_scopes(tokens: &[Token]) -> Vec<Scope> {
             i += 2;
             continue;
         }
-        if let Some(scope) = replaced_before(tokens, i).filter(|r| {
-            // A clause with a cue of its own already says how the speaker
-            // stands ("never disable verification; we fix the chain
-            // instead"): the replacement restates it.
-            !scopes
-                .iter()
-                .any(|s: &Scope| s.cue.0 >= r.governed.0 && s.cue.1 <= r.governed.1)
-        }) {
+        if let Some(scope) = replaced_before(tokens, &scopes, i) {
             // "Build args end up in the image history, so we pass secrets
             // with secret mounts instead."
             scopes.push(scope);
@@ -1555,8 +1548,12 @@ const DOWNFALLS: &[&str] = &[
 
 /// If the "instead" at `i` ends a later clause of its sentence in which the
 /// speaker acts ("…, so we hash the customer id instead"), the rejection of
-/// the clauses before: what the speaker does instead replaces them.
-fn replaced_before(tokens: &[Token], i: usize) -> Option<Scope> {
+/// the clauses before: what the speaker does instead replaces them. Not
+/// when one of `found` (the scopes found so far) has its cue there: that
+/// clause already says how the speaker stands ("never disable
+/// verification; we fix the chain instead"), and the replacement restates
+/// it.
+fn replaced_before(tokens: &[Token], found: &[Scope], i: usize) -> Option<Scope> {
     if tokens[i].norm != "instead" || !ends_clause(tokens, i) {
         return None;
     }
@@ -1569,7 +1566,8 @@ fn replaced_before(tokens: &[Token], i: usize) -> Option<Scope> {
     let speaker = tokens[first..i]
         .iter()
         .any(|t| matches!(t.norm.split('\'').next(), Some("i" | "we" | "our")));
-    (speaker && first > start).then(|| Scope {
+    let judged = found.iter().any(|s| s.cue.0 >= start && s.cue.1 < first);
+    (speaker && first > start && !judged).then(|| Scope {
         kind: ScopeKind::Rejection,
         cue: (i, i),
         governed: (start, first - 1),
